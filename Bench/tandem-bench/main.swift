@@ -1,0 +1,1 @@
+print("tandem-bench: not yet wired")

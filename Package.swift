@@ -1,0 +1,67 @@
+// swift-tools-version:6.0
+// Tandem: an RTP media relay driven by rtpengine's ng protocol. Layout and dependency
+// direction are decided in ../shared/DESIGN.md: wire formats -> protocol state machines ->
+// call model -> I/O -> executables.
+import PackageDescription
+
+let package = Package(
+    name: "Tandem",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "tandemd", targets: ["tandemd"]),
+        .executable(name: "tandem-ctl", targets: ["tandem-ctl"]),
+        .executable(name: "tandem-bench", targets: ["tandem-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+    ],
+    targets: [
+        // C: system calls Glibc hides (recvmmsg/sendmmsg, epoll, eventfd).
+        .target(name: "CTandemSys"),
+        // System libraries (Debian -dev packages; tools/setup.sh installs them).
+        .systemLibrary(name: "CSRTP", pkgConfig: "libsrtp2", providers: [.apt(["libsrtp2-dev"])]),
+        .systemLibrary(name: "COpus", pkgConfig: "opus", providers: [.apt(["libopus-dev"])]),
+        .systemLibrary(name: "CSpanDSP", pkgConfig: "spandsp", providers: [.apt(["libspandsp-dev"])]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CPcap", pkgConfig: "libpcap", providers: [.apt(["libpcap-dev"])]),
+
+        // Shared vocabulary: IP addresses, transport endpoints, monotonic time.
+        .target(name: "TandemBase"),
+        // Wire formats.
+        .target(name: "Bencode"),
+        .target(name: "SDP"),
+        .target(name: "RTP", dependencies: ["TandemBase"]),
+        .target(name: "NGProtocol", dependencies: ["Bencode", "TandemBase"]),
+        // Call model: offer/answer, ports, timeouts — sans-IO.
+        .target(name: "CallModel", dependencies: ["SDP", "NGProtocol", "RTP", "TandemBase"]),
+        // I/O: per-core epoll packet loops, and the ng control listener on SwiftNIO.
+        .target(name: "MediaIO", dependencies: ["CallModel", "RTP", "TandemBase", "CTandemSys"]),
+        .target(name: "TandemConfig", dependencies: ["TandemBase"]),
+        .target(name: "ControlPlane", dependencies: [
+            "MediaIO", "NGProtocol", "Bencode", "CallModel", "TandemConfig",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
+        // Executables: options, logging, wiring.
+        .executableTarget(name: "tandemd", dependencies: ["ControlPlane", "TandemConfig"]),
+        .executableTarget(name: "tandem-ctl", dependencies: ["Bencode", "NGProtocol", "TandemBase"]),
+
+        // Benchmarks: a malloc-counting interposer and the bench driver.
+        .target(name: "CMallocCounter", path: "Bench/CMallocCounter"),
+        .executableTarget(name: "tandem-bench", dependencies: [
+            "CMallocCounter", "MediaIO", "CallModel", "Bencode", "NGProtocol", "SDP", "RTP", "TandemBase", "CTandemSys",
+        ], path: "Bench/tandem-bench"),
+
+        // Tests: one target per library; only MediaIO and Integration open sockets (loopback).
+        .testTarget(name: "SystemLibrariesTests", dependencies: ["CSRTP", "COpus", "CSpanDSP", "COpenSSL", "CPcap"]),
+        .testTarget(name: "TandemBaseTests", dependencies: ["TandemBase"]),
+        .testTarget(name: "BencodeTests", dependencies: ["Bencode"]),
+        .testTarget(name: "NGProtocolTests", dependencies: ["NGProtocol", "Bencode"]),
+        .testTarget(name: "SDPTests", dependencies: ["SDP"]),
+        .testTarget(name: "RTPTests", dependencies: ["RTP"]),
+        .testTarget(name: "CallModelTests", dependencies: ["CallModel", "SDP", "NGProtocol", "Bencode"], resources: [.copy("Golden")]),
+        .testTarget(name: "MediaIOTests", dependencies: ["MediaIO", "CallModel", "TandemBase", "CTandemSys"]),
+        .testTarget(name: "TandemConfigTests", dependencies: ["TandemConfig"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["Bencode", "NGProtocol", "TandemBase", "CTandemSys"]),
+    ]
+)

@@ -1,0 +1,1 @@
+// Bencode: see DESIGN.md

@@ -1,0 +1,1 @@
+// ControlPlane: see DESIGN.md

@@ -1,0 +1,1 @@
+// NGProtocol: see DESIGN.md

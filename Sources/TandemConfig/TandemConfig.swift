@@ -1,0 +1,1 @@
+// TandemConfig: see DESIGN.md

@@ -1,0 +1,1 @@
+print("tandemd: not yet wired")

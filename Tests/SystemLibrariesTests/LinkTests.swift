@@ -1,0 +1,42 @@
+import Foundation
+import Testing
+import CSRTP
+import COpus
+import CSpanDSP
+import COpenSSL
+import CPcap
+
+// Proves the install path from day one: each system library links and answers a real call.
+
+@Test func libsrtp2Initialises() {
+    #expect(srtp_init() == srtp_err_status_ok)
+}
+
+@Test func opusEncodesAFrame() throws {
+    var err: Int32 = 0
+    let enc = try #require(opus_encoder_create(8000, 1, OPUS_APPLICATION_VOIP, &err))
+    #expect(err == OPUS_OK)
+    defer { opus_encoder_destroy(enc) }
+    let pcm = (0..<160).map { Int16(truncatingIfNeeded: Int(8000 * sin(Double($0) * 0.3))) }
+    var out = [UInt8](repeating: 0, count: 400)
+    let n = opus_encode(enc, pcm, 160, &out, 400)
+    #expect(n > 0)
+}
+
+@Test func spandspConvertsALawToMuLaw() {
+    // A-law 0xD5 is +8 (smallest positive step); its mu-law code is 0xFF-ish near zero.
+    #expect(alaw_to_ulaw(0xD5) != 0)
+    #expect(ulaw_to_alaw(alaw_to_ulaw(0xD5)) == 0xD5)
+}
+
+@Test func opensslCreatesADTLSContext() {
+    let ctx = SSL_CTX_new(DTLS_method())
+    #expect(ctx != nil)
+    SSL_CTX_free(ctx)
+}
+
+@Test func libpcapOpensADeadHandle() {
+    let p = pcap_open_dead(DLT_EN10MB, 65535)
+    #expect(p != nil)
+    pcap_close(p)
+}
