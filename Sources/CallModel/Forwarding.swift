@@ -1,0 +1,30 @@
+/// Turns two linked parties' legs into data-plane forwarding for every socket: a packet that
+/// arrives on one party's socket leaves from the other party's matching socket.
+enum Forwarding {
+    static func configure(_ a: Monologue, _ b: Monologue, plane: MediaPlane) {
+        for index in 0..<max(a.medias.count, b.medias.count) {
+            let legA = index < a.medias.count ? a.medias[index] : nil
+            let legB = index < b.medias.count ? b.medias[index] : nil
+            if let legA { configure(legA, towards: legB, plane: plane) }
+            if let legB { configure(legB, towards: legA, plane: plane) }
+        }
+    }
+
+    /// Sockets of `leg` receive from `leg`'s party and pass to `peer`'s party.
+    private static func configure(_ leg: MediaLeg, towards peer: MediaLeg?, plane: MediaPlane) {
+        let live = peer.map { !$0.rejected && !leg.rejected } ?? false
+        let rtpOut = live ? peer?.rtp : nil
+        let rtcpOut = live ? peer?.rtcpOutSocket : nil
+        let reset = leg.addressChanged && !leg.latching.portLatching
+        if let rtp = leg.rtp {
+            plane.configure(rtp, SocketForwarding(
+                remote: leg.remoteRTP, rtpOut: rtpOut, rtcpOut: rtcpOut,
+                acceptsRTCP: leg.offeredMux || leg.muxed, latching: leg.latching, resetLatch: reset))
+        }
+        if let rtcp = leg.rtcp {
+            plane.configure(rtcp, SocketForwarding(
+                remote: leg.muxed ? nil : leg.remoteRTCP, rtpOut: nil, rtcpOut: rtcpOut,
+                acceptsRTCP: true, latching: leg.latching, resetLatch: reset))
+        }
+    }
+}

@@ -1,0 +1,73 @@
+import TandemBase
+
+/// What an offer or answer asks of the call model: the typed meaning of rtpengine's ng keys and
+/// flags, independent of how they were spelled on the wire (NGProtocol does the spelling).
+public struct OfferAnswerOptions: Sendable, Equatable {
+    public var fromTag: String
+    public var toTag: String?
+    public var viaBranch: String?
+    public var label: String?
+
+    /// Which SDP address to believe for the sender's media (rtpengine default: the SDP's).
+    public var addressSource: AddressSource = .sdp
+    /// `received-from`: where the SIP message came from (used by `SIP source address`).
+    public var receivedFrom: IPAddress?
+    /// `media-address`: overrides both the SDP address and `received-from`.
+    public var mediaAddress: IPAddress?
+
+    /// `direction`: interface names for the sending side (0) and the receiving side (1).
+    public var direction: [String] = []
+    /// `address-family`: the family to advertise to the receiving side.
+    public var addressFamily: IPAddress.Family?
+
+    public var replace: Set<Replacement> = []
+    public var ice: ICEMode = .default
+    public var rtcpMux: Set<RTCPMuxFlag> = []
+    /// `transport-protocol`: the protocol to write into the receiving side's m= lines.
+    public var transportProtocol: String?
+
+    public var latching = LatchingPolicy()
+    /// `port latching` is a latching property; kept in `latching`. `no port latching` is the default.
+
+    public init(fromTag: String, toTag: String? = nil) {
+        self.fromTag = fromTag
+        self.toTag = toTag
+    }
+
+    public enum AddressSource: Sendable, Equatable {
+        /// `trust address` (the default): the c= address in the SDP.
+        case sdp
+        /// `SIP source address`: the `received-from` address, keeping the SDP's ports.
+        case sipSource
+    }
+
+    /// rtpengine's `replace` list.
+    public enum Replacement: String, Sendable, CaseIterable {
+        case origin
+        case sessionConnection = "session-connection"
+        case sdpVersion = "SDP-version"
+        case username
+        case sessionName = "session-name"
+        case zeroAddress = "zero-address"
+        case originFull = "origin-full"
+    }
+
+    /// rtpengine's `ICE` key.
+    public enum ICEMode: String, Sendable, Equatable {
+        case `default`, remove, force, forceRelay = "force-relay", optional
+    }
+
+    /// rtpengine's `rtcp-mux` list (RFC 5761 handling).
+    public enum RTCPMuxFlag: String, Sendable, CaseIterable {
+        /// Always offer rtcp-mux to the receiving side.
+        case offer
+        /// Offer it and pretend it was accepted: no separate RTCP port advertised (WebRTC).
+        case require
+        /// Don't pass the sender's rtcp-mux on, but accept it back to the sender.
+        case demux
+        /// Accept the sender's rtcp-mux and pass it on.
+        case accept
+        /// Refuse the sender's rtcp-mux.
+        case reject
+    }
+}
