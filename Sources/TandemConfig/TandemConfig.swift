@@ -1,1 +1,0 @@
-// TandemConfig: see DESIGN.md
