@@ -25,15 +25,16 @@ public final class Call {
     }
 
     func monologue(tag: String) -> Monologue? {
-        monologues.first { $0.tag == tag }
+        guard !tag.isEmpty else { return nil }
+        return monologues.first { $0.tag == tag }
     }
 
     /// A branch created by an offer whose answerer is not known yet (no to-tag), matched by the
     /// offer's via-branch when one was given.
     func pendingBranch(offerer: Monologue, viaBranch: String?) -> Monologue? {
-        let pending = monologues.filter { $0.tag.isEmpty && $0.peerTag == offerer.tag }
-        if let viaBranch, let exact = pending.first(where: { $0.viaBranch == viaBranch }) { return exact }
-        return viaBranch == nil ? pending.last : pending.first(where: { $0.viaBranch == nil })
+        let pending = monologues.filter { $0.tag.isEmpty && $0.offerer === offerer }
+        if let viaBranch { return pending.first { $0.viaBranch == viaBranch } }
+        return pending.last
     }
 
     func add(_ monologue: Monologue) {
@@ -46,7 +47,7 @@ public final class Call {
 
     /// Every socket of the call, for release and for activity checks.
     var sockets: [SocketHandle] {
-        monologues.flatMap { $0.medias.flatMap(\.sockets) }
+        monologues.flatMap(\.allSockets)
     }
 }
 
@@ -56,12 +57,46 @@ public final class Monologue {
     public internal(set) var tag: String
     public internal(set) var label: String?
     public internal(set) var viaBranch: String?
-    /// The monologue this one exchanges media with.
-    public internal(set) var peerTag: String?
+    /// The monologue this one exchanges media with now.
+    public internal(set) weak var peer: Monologue?
+    /// For a pending branch: the party whose offer created it.
+    weak var offerer: Monologue?
     public let createdWallClock: Double
+    /// Legs facing the current peer. Forked calls give the offerer one set of sockets per branch
+    /// (as rtpengine does); the sets facing other branches wait in `parked`.
     public internal(set) var medias: [MediaLeg] = []
+    var parked: [ObjectIdentifier: [MediaLeg]] = [:]
     /// Whether this party has given us an SDP yet.
     public internal(set) var hasSDP = false
+    /// What the party's first SDP said (for `replace username/session-name`), and its last SDP
+    /// as received plus the o= version we sent for it (for `replace SDP-version`).
+    var firstOriginUsername: String?
+    var firstSessionName: String?
+    var lastSDP: String?
+    var lastSentVersion: String?
+
+    public var peerTag: String? { peer?.tag }
+
+    var allSockets: [SocketHandle] {
+        (medias + parked.values.joined()).flatMap(\.sockets)
+    }
+
+    /// The legs this party would use facing `other`: the current ones, the set parked for that
+    /// branch, or — a branch never faced — the same streams without sockets yet. Pure.
+    func legs(facing other: Monologue) -> [MediaLeg] {
+        guard let current = peer, current !== other else { return medias }
+        return parked[ObjectIdentifier(other)] ?? medias.map { $0.unsocketed() }
+    }
+
+    /// Stores `legs` as the set facing `other` and makes `other` the peer, parking the old set.
+    func adopt(_ legs: [MediaLeg], facing other: Monologue) {
+        if let current = peer, current !== other {
+            parked[ObjectIdentifier(current)] = medias
+            parked[ObjectIdentifier(other)] = nil
+        }
+        medias = legs
+        peer = other
+    }
 
     init(tag: String, wallClock: Double) {
         self.tag = tag
@@ -100,6 +135,16 @@ public struct MediaLeg: Equatable {
     public var latching = LatchingPolicy()
 
     var sockets: [SocketHandle] { [rtp, rtcp].compactMap { $0 } }
+
+    /// The same party's leg without sockets (a new set is opened for another branch).
+    func unsocketed() -> MediaLeg {
+        var copy = self
+        copy.rtp = nil
+        copy.rtcp = nil
+        copy.muxed = false
+        copy.muxOfferedByUs = false
+        return copy
+    }
 
     /// Where RTCP to this party leaves from: its RTP socket when muxed.
     var rtcpOutSocket: SocketHandle? { muxed ? rtp : rtcp }

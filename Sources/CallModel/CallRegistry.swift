@@ -43,7 +43,7 @@ public final class CallRegistry {
         }
         let call = existing ?? Call(callID: callID, now: now, wallClock: wallClock)
         let negotiation = Negotiation(call: call, plane: plane, interfaces: settings.interfaces)
-        let output = try negotiation.offer(parsed, media: media, options: options, wallClock: wallClock)
+        let output = try negotiation.offer(parsed, text: sdp, media: media, options: options, wallClock: wallClock)
         call.lastSignal = now
         call.deleteAt = nil
         if existing == nil {
@@ -60,7 +60,7 @@ public final class CallRegistry {
         let parsed = try Self.parse(sdp)
         let media = try SenderMedia.read(parsed, options: options)
         let negotiation = Negotiation(call: call, plane: plane, interfaces: settings.interfaces)
-        let output = try negotiation.answer(parsed, media: media, options: options, wallClock: wallClock)
+        let output = try negotiation.answer(parsed, text: sdp, media: media, options: options, wallClock: wallClock)
         call.lastSignal = now
         call.answered = true
         return output

@@ -1,10 +1,10 @@
 /// Turns two linked parties' legs into data-plane forwarding for every socket: a packet that
 /// arrives on one party's socket leaves from the other party's matching socket.
 enum Forwarding {
-    static func configure(_ a: Monologue, _ b: Monologue, plane: MediaPlane) {
-        for index in 0..<max(a.medias.count, b.medias.count) {
-            let legA = index < a.medias.count ? a.medias[index] : nil
-            let legB = index < b.medias.count ? b.medias[index] : nil
+    static func configure(_ a: [MediaLeg], _ b: [MediaLeg], plane: MediaPlane) {
+        for index in 0..<max(a.count, b.count) {
+            let legA = index < a.count ? a[index] : nil
+            let legB = index < b.count ? b[index] : nil
             if let legA { configure(legA, towards: legB, plane: plane) }
             if let legB { configure(legB, towards: legA, plane: plane) }
         }

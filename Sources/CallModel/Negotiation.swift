@@ -10,21 +10,20 @@ struct Negotiation {
     let interfaces: InterfaceSet
 
     /// The SDP belongs to the from-tag party; the result is for the party it is offered to.
-    func offer(_ sdp: SessionDescription, media: [SenderMedia], options: OfferAnswerOptions,
+    func offer(_ sdp: SessionDescription, text: String, media: [SenderMedia], options: OfferAnswerOptions,
                wallClock: Double) throws(CallError) -> String {
         let sender = call.monologue(tag: options.fromTag) ?? Monologue(tag: options.fromTag, wallClock: wallClock)
         let receiver = offerReceiver(for: sender, options: options, wallClock: wallClock)
         let senderFamily = media.first { !$0.rejected }?.family ?? .ipv4
-        let receiverFamily = options.addressFamily ?? senderFamily
         let senderInterface = try interfaces.select(
             name: options.direction.first, family: senderFamily, strictFamily: false)
         let receiverInterface = try interfaces.select(
             name: options.direction.count > 1 ? options.direction[1] : nil,
-            family: receiverFamily, strictFamily: options.addressFamily != nil)
+            family: options.addressFamily ?? senderFamily, strictFamily: options.addressFamily != nil)
 
         var transaction = SocketTransaction(plane: plane)
-        var senderLegs = sender.medias
-        var receiverLegs = receiver.medias
+        var senderLegs = sender.legs(facing: receiver)
+        var receiverLegs = receiver.legs(facing: sender)
         do {
             for item in media {
                 var s = leg(in: senderLegs, item, interface: senderInterface)
@@ -46,29 +45,29 @@ struct Negotiation {
         }
         commit(sender: sender, senderLegs, receiver: receiver, receiverLegs, options: options)
         transaction.commit()
-        Forwarding.configure(sender, receiver, plane: plane)
-        let rewriter = SDPRewriter(options: options, forOffer: true)
-        return rewriter.rewrite(sdp, legs: receiverLegs, media: media)
+        Forwarding.configure(sender.medias, receiver.medias, plane: plane)
+        return SDPRewriter(options: options, forOffer: true)
+            .rewrite(sdp, text: text, legs: receiverLegs, media: media, sender: sender)
     }
 
     /// The SDP belongs to the to-tag party (the answerer); the result goes back to the offerer.
-    func answer(_ sdp: SessionDescription, media: [SenderMedia], options: OfferAnswerOptions,
+    func answer(_ sdp: SessionDescription, text: String, media: [SenderMedia], options: OfferAnswerOptions,
                 wallClock: Double) throws(CallError) -> String {
         guard let offerer = call.monologue(tag: options.fromTag) else {
             throw .unknownTag(options.fromTag)
         }
-        guard let answerer = try answerer(for: offerer, options: options, wallClock: wallClock) else {
+        guard let (answerer, answererLegsSource, takenFrom) = answerer(for: offerer, options: options, wallClock: wallClock) else {
             throw .unknownTag(options.toTag ?? "")
         }
         var transaction = SocketTransaction(plane: plane)
-        var answererLegs = answerer.medias
-        var offererLegs = offerer.medias
+        var answererLegs = answererLegsSource
+        var offererLegs = offerer.legs(facing: answerer)
         do {
             for item in media {
                 var a = leg(in: answererLegs, item, interface: interfaces.all[0])
                 var o = leg(in: offererLegs, item, interface: a.interface)
-                if !item.rejected, a.rtp == nil || o.rtp == nil {
-                    // An answer with more m= lines than the offer: give the new stream sockets too.
+                if !item.rejected {
+                    // New branches (forks) and answers with extra m= lines need sockets here.
                     try transaction.ensureSockets(&a, on: a.interface)
                     try transaction.ensureSockets(&o, on: o.interface)
                 }
@@ -83,64 +82,55 @@ struct Negotiation {
             transaction.rollback()
             throw error
         }
+        if answerer.tag.isEmpty { answerer.tag = options.toTag ?? "" }
+        takenFrom?.medias = []  // its sockets now belong to the fork that answered
         commit(sender: answerer, answererLegs, receiver: offerer, offererLegs, options: options)
         transaction.commit()
-        Forwarding.configure(answerer, offerer, plane: plane)
-        let rewriter = SDPRewriter(options: options, forOffer: false)
-        return rewriter.rewrite(sdp, legs: offererLegs, media: media)
+        Forwarding.configure(answerer.medias, offerer.medias, plane: plane)
+        return SDPRewriter(options: options, forOffer: false)
+            .rewrite(sdp, text: text, legs: offererLegs, media: media, sender: answerer)
     }
 
     // MARK: - Parties
 
-    /// Who an offer goes to: the to-tag party if named, else the branch for this via-branch, else
-    /// the sender's existing peer (a re-offer), else a new pending branch.
+    /// Who an offer goes to: the to-tag party if named, else the pending branch for this
+    /// via-branch, else the sender's current peer (a re-offer), else a new pending branch.
     private func offerReceiver(for sender: Monologue, options: OfferAnswerOptions, wallClock: Double) -> Monologue {
-        if let toTag = options.toTag, !toTag.isEmpty {
-            return call.monologue(tag: toTag) ?? newBranch(tag: toTag, options: options, wallClock: wallClock)
-        }
+        if let toTag = options.toTag, let known = call.monologue(tag: toTag) { return known }
         if let pending = call.pendingBranch(offerer: sender, viaBranch: options.viaBranch) { return pending }
-        if let peerTag = sender.peerTag, let peer = call.monologue(tag: peerTag),
+        if options.toTag?.isEmpty ?? true, let peer = sender.peer,
            options.viaBranch == nil || peer.viaBranch == nil || peer.viaBranch == options.viaBranch {
             return peer
         }
-        return newBranch(tag: "", options: options, wallClock: wallClock)
-    }
-
-    private func newBranch(tag: String, options: OfferAnswerOptions, wallClock: Double) -> Monologue {
-        let branch = Monologue(tag: tag, wallClock: wallClock)
+        let branch = Monologue(tag: options.toTag ?? "", wallClock: wallClock)
         branch.viaBranch = options.viaBranch
+        branch.offerer = sender
         return branch
     }
 
-    /// Who an answer comes from: the to-tag party if known, else the offerer's pending branch
-    /// (which takes the to-tag), else — a second fork answering — a new party that takes over the
-    /// sockets the offer advertised.
-    private func answerer(for offerer: Monologue, options: OfferAnswerOptions, wallClock: Double) throws(CallError) -> Monologue? {
+    /// Who an answer comes from, and the legs it starts from: the to-tag party if known, else the
+    /// offerer's pending branch, else — another fork answering the same offer — a new party that
+    /// takes over the sockets the offer advertised (the offerer gets a new set facing it).
+    private func answerer(for offerer: Monologue, options: OfferAnswerOptions,
+                          wallClock: Double) -> (Monologue, [MediaLeg], takenFrom: Monologue?)? {
         let toTag = options.toTag ?? ""
-        if !toTag.isEmpty, let known = call.monologue(tag: toTag) { return known }
+        if let known = call.monologue(tag: toTag) { return (known, known.legs(facing: offerer), nil) }
         if let pending = call.pendingBranch(offerer: offerer, viaBranch: options.viaBranch) {
-            pending.tag = toTag
-            return pending
+            return (pending, pending.legs(facing: offerer), nil)
         }
-        guard let peerTag = offerer.peerTag, let previous = call.monologue(tag: peerTag) else { return nil }
-        if toTag.isEmpty { return previous }
+        guard let previous = offerer.peer else { return nil }
         let fork = Monologue(tag: toTag, wallClock: wallClock)
         fork.viaBranch = options.viaBranch
-        fork.medias = previous.medias
-        previous.medias = []
-        call.add(fork)
-        return fork
+        return (fork, previous.legs(facing: offerer), previous)
     }
 
     private func commit(sender: Monologue, _ senderLegs: [MediaLeg],
                         receiver: Monologue, _ receiverLegs: [MediaLeg], options: OfferAnswerOptions) {
-        sender.medias = senderLegs
-        receiver.medias = receiverLegs
+        sender.adopt(senderLegs, facing: receiver)
+        receiver.adopt(receiverLegs, facing: sender)
         sender.hasSDP = true
         if let label = options.label { sender.label = label }
         if sender.viaBranch == nil { sender.viaBranch = options.viaBranch }
-        sender.peerTag = receiver.tag
-        receiver.peerTag = sender.tag
         if !call.monologues.contains(where: { $0 === sender }) { call.add(sender) }
         if !call.monologues.contains(where: { $0 === receiver }) { call.add(receiver) }
     }
@@ -167,7 +157,7 @@ struct Negotiation {
     }
 
     private func applySenderMedia(_ item: SenderMedia, to leg: inout MediaLeg, options: OfferAnswerOptions) {
-        let moved = leg.remoteRTP != item.rtp
+        leg.addressChanged = leg.remoteRTP != item.rtp
         leg.type = item.type
         leg.proto = item.proto
         leg.remoteRTP = item.rtp
@@ -177,7 +167,6 @@ struct Negotiation {
         leg.offeredMux = item.rtcpMux
         leg.onHold = item.holding
         leg.latching = merged(leg.latching, options.latching)
-        leg.addressChanged = moved
     }
 
     private func merged(_ a: LatchingPolicy, _ b: LatchingPolicy) -> LatchingPolicy {

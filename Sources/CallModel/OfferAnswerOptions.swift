@@ -12,8 +12,11 @@ public struct OfferAnswerOptions: Sendable, Equatable {
     public var addressSource: AddressSource = .sdp
     /// `received-from`: where the SIP message came from (used by `SIP source address`).
     public var receivedFrom: IPAddress?
-    /// `media-address`: overrides both the SDP address and `received-from`.
+    /// `media-address`: the address to advertise in the rewritten SDP's c= lines instead of the
+    /// interface's (rtpengine 10.5 behaviour, see golden case 009).
     public var mediaAddress: IPAddress?
+    /// How to write `a=rtcp` (`no-rtcp-attribute`, `full-rtcp-attribute`).
+    public var rtcpAttribute: RTCPAttributeStyle = .port
 
     /// `direction`: interface names for the sending side (0) and the receiving side (1).
     public var direction: [String] = []
@@ -26,12 +29,16 @@ public struct OfferAnswerOptions: Sendable, Equatable {
     /// `transport-protocol`: the protocol to write into the receiving side's m= lines.
     public var transportProtocol: String?
 
+    /// `asymmetric`, `strict source`, `media handover`, `port latching`.
     public var latching = LatchingPolicy()
-    /// `port latching` is a latching property; kept in `latching`. `no port latching` is the default.
 
     public init(fromTag: String, toTag: String? = nil) {
         self.fromTag = fromTag
         self.toTag = toTag
+    }
+
+    public enum RTCPAttributeStyle: Sendable, Equatable {
+        case omit, port, full
     }
 
     public enum AddressSource: Sendable, Equatable {

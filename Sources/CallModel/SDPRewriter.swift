@@ -2,96 +2,165 @@ import SDP
 import TandemBase
 
 /// Rewrites a party's SDP for the party it is forwarded to, so that media flows through our
-/// sockets: addresses and ports become ours, RTCP/rtcp-mux lines are regenerated, static payload
-/// types get explicit a=rtpmap lines, and the options' `replace`/`ICE`/`transport-protocol` apply.
-/// Everything else is passed through untouched and in order.
+/// sockets, producing what rtpengine 10.5 produces (Tests/CallModelTests/Golden/REFERENCE-NOTES.md):
+/// - session: c= rewritten in place (never added); direction, BUNDLE and ICE attributes removed;
+///   o= untouched unless `replace` asks; everything else copied in place.
+/// - each media section is regrouped as `m=`, `c=`/`b=`, unmanaged attributes in input order,
+///   `a=mid`, the codec block per payload type in m= order (rtpmap, fmtp, rtcp-fb), direction,
+///   `a=rtcp`, `a=rtcp-mux`, `a=ptime`, then SDES/DTLS attributes.
 struct SDPRewriter {
     let options: OfferAnswerOptions
     let forOffer: Bool
 
-    /// ICE attributes removed by `ICE=remove` (session and media level).
     static let iceAttributes: Set<String> = [
-        "ice-ufrag", "ice-pwd", "ice-options", "ice-lite", "candidate", "remote-candidates", "end-of-candidates",
+        "ice-ufrag", "ice-pwd", "ice-options", "ice-lite", "ice-mismatch", "candidate",
+        "remote-candidates", "end-of-candidates",
     ]
+    static let directions = Set(MediaDirection.allCases.map(\.rawValue))
 
     /// `legs[i]` holds the sockets advertised to the receiving party for m= line `i`.
-    func rewrite(_ input: SessionDescription, legs: [MediaLeg], media: [SenderMedia]) -> String {
+    func rewrite(_ input: SessionDescription, text: String, legs: [MediaLeg], media: [SenderMedia],
+                 sender: Monologue) -> String {
         var sdp = input
+        let sessionDirection = input.lines.lazy.compactMap { MediaDirection(rawValue: $0.attributeName) }.first
         let primary = legs.first { $0.rtp != nil }?.interface
-        rewriteSession(&sdp, interface: primary, allZero: media.allSatisfy { $0.rtp == nil && !$0.rejected })
+        rewriteSession(&sdp, interface: primary, text: text, sender: sender)
         for index in sdp.media.indices where index < legs.count {
-            rewriteMedia(&sdp.media[index], leg: legs[index])
+            let live = !legs[index].rejected && legs[index].rtp != nil
+            sdp.media[index] = live
+                ? rewriteLiveMedia(sdp.media[index], leg: legs[index], sessionDirection: sessionDirection)
+                : rewriteRejectedMedia(sdp.media[index])
         }
         return sdp.serialized()
     }
 
-    private func rewriteSession(_ sdp: inout SessionDescription, interface: LocalInterface?, allZero: Bool) {
-        guard let interface else { return }
-        let address = interface.advertised
-        if options.replace.contains(.origin) || options.replace.contains(.originFull), var origin = sdp.origin {
-            origin.addressType = address.family.rawValue
-            origin.address = address.description
-            sdp.origin = origin
-        }
-        if options.replace.contains(.sdpVersion), var origin = sdp.origin, let version = UInt64(origin.sessionVersion) {
-            origin.sessionVersion = String(version &+ 1)
-            sdp.origin = origin
-        }
-        if var connection = sdp.connection, keepsZero(connection, allZero: allZero) == false {
-            connection.addressType = address.family.rawValue
-            connection.address = address.description
-            sdp.connection = connection
-        }
-        if options.ice == .remove {
-            sdp.removeAttributes { Self.iceAttributes.contains($0) }
+    // MARK: - Session
+
+    private func rewriteSession(_ sdp: inout SessionDescription, interface: LocalInterface?,
+                                text: String, sender: Monologue) {
+        if let interface { rewriteAddresses(&sdp, interface: interface) }
+        rememberAndReplaceOriginFields(&sdp, sender: sender)
+        replaceVersion(&sdp, text: text, sender: sender)
+        sdp.lines.removeAll { line in
+            guard line.type == "a" else { return false }
+            let name = line.attributeName
+            return Self.directions.contains(name) || Self.iceAttributes.contains(name)
+                || (name == "group" && line.value.hasPrefix("group:BUNDLE"))
         }
     }
 
-    private func rewriteMedia(_ media: inout MediaDescription, leg: MediaLeg) {
-        if leg.rejected || leg.rtp == nil {
-            media.mediaLine.port = 0
-            return
+    private func rewriteAddresses(_ sdp: inout SessionDescription, interface: LocalInterface) {
+        let address = options.mediaAddress ?? interface.advertised
+        if options.replace.contains(.origin) || options.replace.contains(.originFull), var origin = sdp.origin {
+            origin.addressType = interface.advertised.family.rawValue
+            origin.address = interface.advertised.description
+            sdp.origin = origin
         }
-        let address = leg.interface.advertised
+        if let connection = sdp.connection {
+            sdp.connection = rewritten(connection, to: address)
+        }
+    }
+
+    /// `replace username` / `session-name`: later SDPs of a party repeat its first SDP's values.
+    private func rememberAndReplaceOriginFields(_ sdp: inout SessionDescription, sender: Monologue) {
+        if sender.firstOriginUsername == nil { sender.firstOriginUsername = sdp.origin?.username }
+        if sender.firstSessionName == nil { sender.firstSessionName = sdp.sessionName }
+        if options.replace.contains(.username), var origin = sdp.origin, let first = sender.firstOriginUsername {
+            origin.username = first
+            sdp.origin = origin
+        }
+        if options.replace.contains(.sessionName), let first = sender.firstSessionName,
+           let index = sdp.lines.firstIndex(where: { $0.type == "s" }) {
+            sdp.lines[index].value = first
+        }
+    }
+
+    /// `replace SDP-version`: an unchanged SDP keeps the version we sent last time; a changed one
+    /// gets that version plus one (so the recipient notices the change even if the sender did not
+    /// bump its own version).
+    private func replaceVersion(_ sdp: inout SessionDescription, text: String, sender: Monologue) {
+        defer { sender.lastSDP = text }
+        guard options.replace.contains(.sdpVersion), var origin = sdp.origin else { return }
+        if let previous = sender.lastSDP, let sent = sender.lastSentVersion {
+            origin.sessionVersion = previous == text ? sent : Self.increment(sent)
+            sdp.origin = origin
+        }
+        sender.lastSentVersion = origin.sessionVersion
+    }
+
+    private static func increment(_ version: String) -> String {
+        UInt64(version).map { String($0 &+ 1) } ?? version
+    }
+
+    // MARK: - Media
+
+    private func rewriteLiveMedia(_ input: MediaDescription, leg: MediaLeg,
+                                  sessionDirection: MediaDirection?) -> MediaDescription {
+        var media = input
+        let address = options.mediaAddress ?? leg.interface.advertised
         media.mediaLine.port = leg.rtp?.port ?? 0
         media.mediaLine.portCount = nil
         if let proto = options.transportProtocol { media.mediaLine.proto = proto }
-        if var connection = media.connection, !keepsZero(connection, allZero: leg.zeroAddress) {
-            connection.addressType = address.family.rawValue
-            connection.address = address.description
-            media.connection = connection
+        var groups = AttributeGroups(input, formats: input.mediaLine.formats)
+        groups.addStaticRTPMaps()
+        var lines = groups.plain.map { line -> SDPLine in
+            guard line.type == "c", let connection = Connection(value: line.value) else { return line }
+            var copy = line
+            copy.value = rewritten(connection, to: address).value
+            return copy
         }
-        media.removeAttributes { ["rtcp", "rtcp-mux"].contains($0) }
-        if options.ice == .remove {
-            media.removeAttributes { Self.iceAttributes.contains($0) }
+        lines += groups.other + groups.mid + groups.codecLines
+        let direction = leg.zeroAddress ? .sendonly : (groups.direction ?? sessionDirection ?? .sendrecv)
+        lines.append(.attribute(direction.rawValue))
+        lines += rtcpLines(leg: leg, address: address)
+        lines += groups.ptime + groups.security
+        media.lines = lines
+        return media
+    }
+
+    /// A rejected stream (port 0) keeps its payload list and unmanaged attributes only.
+    private func rewriteRejectedMedia(_ input: MediaDescription) -> MediaDescription {
+        var media = input
+        media.mediaLine.port = 0
+        let groups = AttributeGroups(input, formats: input.mediaLine.formats)
+        media.lines = groups.plain.filter { $0.type != "c" } + groups.other
+        return media
+    }
+
+    private func rtcpLines(leg: MediaLeg, address: IPAddress) -> [SDPLine] {
+        guard let rtp = leg.rtp else { return [] }
+        let mux = forOffer ? leg.muxOfferedByUs : leg.muxed
+        let rtcpPort = (leg.muxed ? rtp.port : leg.rtcp?.port) ?? rtp.port
+        var lines: [SDPLine] = []
+        switch options.rtcpAttribute {
+        case .omit: break
+        case .port: lines.append(.attribute("rtcp", String(rtcpPort)))
+        case .full: lines.append(.attribute("rtcp", "\(rtcpPort) IN \(address.family.rawValue) \(address)"))
         }
-        addStaticRTPMaps(&media)
-        if MediaDirection.allCases.allSatisfy({ !media.hasAttribute($0.rawValue) }) {
-            media.appendAttribute(MediaDirection.sendrecv.rawValue, nil)
-        }
-        appendRTCP(&media, leg: leg)
+        if mux { lines.append(.attribute("rtcp-mux")) }
+        return lines
     }
 
     /// Old-style hold (c=0.0.0.0) is passed on as such unless `replace zero-address` is given.
-    private func keepsZero(_ connection: Connection, allZero: Bool) -> Bool {
-        guard let ip = IPAddress(connection.address), ip.isUnspecified else { return false }
-        return !options.replace.contains(.zeroAddress)
-    }
-
-    /// rtpengine states every payload type explicitly: static ones without a=rtpmap get one.
-    private func addStaticRTPMaps(_ media: inout MediaDescription) {
-        let mapped = Set(media.attributes("rtpmap").compactMap { RTPMap(value: $0)?.payloadType })
-        for format in media.mediaLine.formats {
-            guard let pt = Int(format), !mapped.contains(pt), let map = StaticPayloadTypes.rtpmap(for: pt) else { continue }
-            media.appendAttribute("rtpmap", map.value)
+    private func rewritten(_ connection: Connection, to address: IPAddress) -> Connection {
+        if let ip = IPAddress(connection.address), ip.isUnspecified, !options.replace.contains(.zeroAddress) {
+            return connection
         }
+        var copy = connection
+        copy.addressType = address.family.rawValue
+        copy.address = address.description
+        return copy
+    }
+}
+
+extension SDPLine {
+    /// For `a=name:value` or `a=name`: the name; empty for other line types.
+    var attributeName: String {
+        guard type == "a" else { return "" }
+        return value.firstIndex(of: ":").map { String(value[..<$0]) } ?? value
     }
 
-    private func appendRTCP(_ media: inout MediaDescription, leg: MediaLeg) {
-        guard let rtp = leg.rtp else { return }
-        let mux = forOffer ? leg.muxOfferedByUs : leg.muxed
-        let rtcpPort = (leg.muxed ? rtp.port : leg.rtcp?.port) ?? rtp.port
-        media.appendAttribute("rtcp", String(rtcpPort))
-        if mux { media.appendAttribute("rtcp-mux", nil) }
+    static func attribute(_ name: String, _ value: String? = nil) -> SDPLine {
+        SDPLine(type: "a", value: value.map { "\(name):\($0)" } ?? name)
     }
 }

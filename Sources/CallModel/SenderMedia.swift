@@ -17,7 +17,7 @@ struct SenderMedia: Equatable {
     var holding = false
 
     /// Reads every m= line of `sdp`. The address comes from media-level c=, else session-level c=,
-    /// unless `options` says to use the SIP source (`received-from`) or a `media-address`.
+    /// unless `options` says to use the SIP source (`received-from`).
     static func read(_ sdp: SessionDescription, options: OfferAnswerOptions) throws(CallError) -> [SenderMedia] {
         var result: [SenderMedia] = []
         for (index, media) in sdp.media.enumerated() {
@@ -39,7 +39,6 @@ struct SenderMedia: Equatable {
     }
 
     private static func effectiveAddress(_ sdpAddress: IPAddress, options: OfferAnswerOptions) -> IPAddress {
-        if let forced = options.mediaAddress { return forced }
         // Hold (0.0.0.0) stays hold whatever the source address says.
         if options.addressSource == .sipSource, let source = options.receivedFrom, !sdpAddress.isUnspecified {
             return source
