@@ -55,3 +55,11 @@ public struct BencodeDictionary: Hashable, Sendable {
 extension BencodeDictionary: Sequence {
     public func makeIterator() -> IndexingIterator<[Entry]> { entries.makeIterator() }
 }
+
+extension BencodeDictionary: ExpressibleByDictionaryLiteral {
+    /// `["sdp": .string(body), "result": "ok"]`, in the written order.
+    public init(dictionaryLiteral elements: (String, BencodeValue)...) {
+        self.init()
+        for (key, value) in elements { self[key] = value }
+    }
+}
