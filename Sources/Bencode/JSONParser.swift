@@ -19,7 +19,12 @@ struct JSONParser {
     private func syntax(_ message: String) -> JSONBridgeError { JSONBridgeError(.syntax, at: position, message) }
 
     private mutating func skipWhitespace() {
-        while position < bytes.count, [0x20, 0x09, 0x0a, 0x0d].contains(bytes[position]) { position += 1 }
+        while position < bytes.count {
+            switch bytes[position] {
+            case 0x20, 0x09, 0x0a, 0x0d: position += 1
+            default: return
+            }
+        }
     }
 
     private mutating func next(_ what: String) throws(JSONBridgeError) -> UInt8 {
