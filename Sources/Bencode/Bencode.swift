@@ -1,1 +1,0 @@
-// Bencode: see DESIGN.md

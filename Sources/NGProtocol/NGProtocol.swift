@@ -1,1 +1,0 @@
-// NGProtocol: see DESIGN.md
