@@ -1,1 +1,0 @@
-// SDP: see DESIGN.md
