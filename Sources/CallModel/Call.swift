@@ -128,6 +128,9 @@ public struct MediaLeg: Equatable {
     public var zeroAddress = false
     /// The party said a=sendonly or a=inactive (it does not want to receive media).
     public var onHold = false
+    /// The party's m= payload types and a=ptime.
+    public var formats: [String] = []
+    public var ptime: String?
     /// The last SDP moved the party's address: a latch learned before must be forgotten.
     var addressChanged = false
     /// m= port 0 from this party.

@@ -166,6 +166,8 @@ struct Negotiation {
         leg.zeroAddress = item.rtp == nil && !item.rejected
         leg.offeredMux = item.rtcpMux
         leg.onHold = item.holding
+        leg.formats = item.formats
+        leg.ptime = item.ptime
         leg.latching = merged(leg.latching, options.latching)
     }
 

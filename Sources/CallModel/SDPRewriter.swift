@@ -28,7 +28,8 @@ struct SDPRewriter {
         for index in sdp.media.indices where index < legs.count {
             let live = !legs[index].rejected && legs[index].rtp != nil
             sdp.media[index] = live
-                ? rewriteLiveMedia(sdp.media[index], leg: legs[index], sessionDirection: sessionDirection)
+                ? rewriteLiveMedia(sdp.media[index], leg: legs[index], sender: media[index],
+                                   sessionDirection: sessionDirection)
                 : rewriteRejectedMedia(sdp.media[index])
         }
         return sdp.serialized()
@@ -94,14 +95,21 @@ struct SDPRewriter {
 
     // MARK: - Media
 
-    private func rewriteLiveMedia(_ input: MediaDescription, leg: MediaLeg,
+    private func rewriteLiveMedia(_ input: MediaDescription, leg: MediaLeg, sender: SenderMedia,
                                   sessionDirection: MediaDirection?) -> MediaDescription {
         var media = input
         let address = options.mediaAddress ?? leg.interface.advertised
         media.mediaLine.port = leg.rtp?.port ?? 0
         media.mediaLine.portCount = nil
-        if let proto = options.transportProtocol { media.mediaLine.proto = proto }
-        var groups = AttributeGroups(input, formats: input.mediaLine.formats)
+        if forOffer {
+            if let proto = options.transportProtocol { media.mediaLine.proto = proto }
+        } else {
+            // The offerer hears back its own protocol, and only payload types it offered.
+            media.mediaLine.proto = options.transportProtocol ?? leg.proto
+            let offered = media.mediaLine.formats.filter(leg.formats.contains)
+            if !offered.isEmpty { media.mediaLine.formats = offered }
+        }
+        var groups = AttributeGroups(input, formats: media.mediaLine.formats)
         groups.addStaticRTPMaps()
         var lines = groups.plain.map { line -> SDPLine in
             guard line.type == "c", let connection = Connection(value: line.value) else { return line }
@@ -110,9 +118,12 @@ struct SDPRewriter {
             return copy
         }
         lines += groups.other + groups.mid + groups.codecLines
-        let direction = leg.zeroAddress ? .sendonly : (groups.direction ?? sessionDirection ?? .sendrecv)
+        let direction = sender.zeroAddress ? .sendonly : (groups.direction ?? sessionDirection ?? .sendrecv)
         lines.append(.attribute(direction.rawValue))
         lines += rtcpLines(leg: leg, address: address)
+        if groups.ptime.isEmpty, !forOffer, let ptime = leg.ptime {
+            groups.ptime = [.attribute("ptime", ptime)]  // an answer without ptime keeps the offer's
+        }
         lines += groups.ptime + groups.security
         media.lines = lines
         return media

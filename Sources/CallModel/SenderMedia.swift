@@ -15,6 +15,12 @@ struct SenderMedia: Equatable {
     var rejected: Bool
     /// a=sendonly or a=inactive: the sender does not want media (hold).
     var holding = false
+    /// The m= payload types, and a=ptime if given.
+    var formats: [String] = []
+    var ptime: String?
+
+    /// c=0.0.0.0 on a live stream (old-style hold).
+    var zeroAddress: Bool { rtp == nil && !rejected }
 
     /// Reads every m= line of `sdp`. The address comes from media-level c=, else session-level c=,
     /// unless `options` says to use the SIP source (`received-from`).
@@ -53,7 +59,7 @@ struct SenderMedia: Equatable {
         var rtcp: TransportAddress?
         if live {
             if let value = media.attribute("rtcp"), let attribute = RTCPAttribute(value: value) {
-                let ip = attribute.address.flatMap { IPAddress($0) } ?? address
+                let ip = attribute.connection.flatMap { IPAddress($0.address) } ?? address
                 rtcp = TransportAddress(ip: ip, port: attribute.port)
             } else if port < UInt16.max {
                 rtcp = TransportAddress(ip: address, port: port + 1)
@@ -63,7 +69,8 @@ struct SenderMedia: Equatable {
             index: index, type: line.media, proto: line.proto,
             rtp: live ? TransportAddress(ip: address, port: port) : nil,
             rtcp: rtcp, family: address.family,
-            rtcpMux: media.hasAttribute("rtcp-mux"), rejected: port == 0)
+            rtcpMux: media.hasAttribute("rtcp-mux"), rejected: port == 0,
+            formats: line.formats, ptime: media.attribute("ptime"))
     }
 
     private static func rejected(index: Int, media: MediaDescription) -> SenderMedia {

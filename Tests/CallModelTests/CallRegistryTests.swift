@@ -33,6 +33,12 @@ struct Harness {
         return try registry.offer(callID: call, sdp: sdp, options: options, now: now, wallClock: 1.7e9)
     }
 
+    /// The socket whose port the (first) m= line of `sdp` advertises.
+    func socket(advertisedIn sdp: String) throws -> SocketHandle {
+        let port = try #require(mediaPort(sdp))
+        return try #require(plane.socket(port: port))
+    }
+
     func answer(_ sdp: String = answerSDP(), call: String = "c1", from: String = "A", to: String = "B", edit: (inout OfferAnswerOptions) -> Void = { _ in }) throws -> String {
         var options = OfferAnswerOptions(fromTag: from, toTag: to)
         edit(&options)
@@ -50,8 +56,8 @@ func mediaPort(_ sdp: String, index: Int = 0) -> UInt16? {
     let h = Harness()
     let offered = try h.offer()
     let answered = try h.answer()
-    let toB = try #require(h.plane.socket(port: try #require(mediaPort(offered))))
-    let toA = try #require(h.plane.socket(port: try #require(mediaPort(answered))))
+    let toB = try h.socket(advertisedIn: offered)
+    let toA = try h.socket(advertisedIn: answered)
     #expect(toA != toB)
     // A sends to toA; it leaves from toB to B's SDP address, and vice versa.
     #expect(h.plane.forwarding[toA]?.rtpOut == toB)
@@ -172,7 +178,7 @@ func mediaPort(_ sdp: String, index: Int = 0) -> UInt16? {
     var h = Harness { $0.timeout = 60 }
     let offered = try h.offer()
     _ = try h.answer()
-    let socket = try #require(h.plane.socket(port: try #require(mediaPort(offered))))
+    let socket = try h.socket(advertisedIn: offered)
     h.now = h.now + 50
     var stats = SocketStats()
     stats.lastPacket = h.now
@@ -228,7 +234,7 @@ func mediaPort(_ sdp: String, index: Int = 0) -> UInt16? {
     let offered = try h.offer()
     _ = try h.answer(to: "B1")
     _ = try h.answer(answerSDP(ip: "198.51.100.3"), to: "B2")
-    let toB = try #require(h.plane.socket(port: try #require(mediaPort(offered))))
+    let toB = try h.socket(advertisedIn: offered)
     #expect(h.plane.forwarding[toB]?.remote == TransportAddress("198.51.100.3:7000"))
 }
 

@@ -39,7 +39,7 @@ private func lines(_ sdp: String) -> [Substring] { sdp.split(separator: "\r\n") 
     let answered = try h.answer(answerSDP(extra: "a=rtcp-mux\r\n"))
     #expect(!lines(answered).contains("a=rtcp-mux"), "the caller never offered it")
     // RTCP from the caller's RTCP socket now goes to the callee's RTP socket (muxed).
-    let bRTP = try #require(h.plane.socket(port: try #require(mediaPort(offered))))
+    let bRTP = try h.socket(advertisedIn: offered)
     #expect(h.plane.forwarding.contains { $0.value.rtcpOut == bRTP })
 }
 
