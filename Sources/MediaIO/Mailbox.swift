@@ -73,5 +73,5 @@ final class Mailbox: @unchecked Sendable {
     var isClosed: Bool { lock.withLock { closed } }
 
     /// After the loop thread has exited.
-    func closeDescriptor() { Glibc.close(eventFD) }
+    func closeDescriptor() { if eventFD >= 0 { Glibc.close(eventFD) } }
 }

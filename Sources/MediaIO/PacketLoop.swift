@@ -43,8 +43,17 @@ public final class PacketLoop: @unchecked Sendable {
         o.maxEvents = max(1, o.maxEvents)
         self.options = o
         epollFD = tandem_epoll_create()
-        _ = tandem_epoll_add(epollFD, mailbox.eventFD, UInt32(EPOLLIN.rawValue), LoopCore.mailboxTag)
+        let ready = epollFD >= 0 && mailbox.eventFD >= 0
+            && tandem_epoll_add(epollFD, mailbox.eventFD, UInt32(EPOLLIN.rawValue), LoopCore.mailboxTag) == 0
+        if !ready {  // out of fds: a loop that never runs and refuses every job
+            stopped = true
+            mailbox.requestStop()
+            releaseDescriptors()
+        }
     }
+
+    /// Whether the loop thread has been started and not stopped.
+    public var isRunning: Bool { lock.withLock { thread != nil && !stopped } }
 
     deinit { stop() }
 
@@ -90,7 +99,7 @@ public final class PacketLoop: @unchecked Sendable {
 
     private func releaseDescriptors() {
         mailbox.closeDescriptor()
-        Glibc.close(epollFD)
+        if epollFD >= 0 { Glibc.close(epollFD) }
     }
 
     /// Runs `job` on the loop thread (FIFO with other jobs). Returns false if the loop is

@@ -148,3 +148,32 @@ private final class Registry {
     var values: [Int] = []
     var ticks = 0
 }
+
+@Test func kernelReceiveOverflowsAreCounted() throws {
+    var options = PacketLoop.Options()
+    options.receiveBufferBytes = 4096  // the kernel's minimum: a handful of datagrams
+    let relay = Relay(slice: 31330...31339, options: options)
+    let a = try #require(Phone()), b = try #require(Phone())
+    let call = try #require(TwoPartyCall(relay, aRemote: a.address, bRemote: b.address))
+    relay.loop.execute { _ in usleep(300_000) }  // the loop stops reading for a while
+    for i in 0..<200 { a.send(rtp(seq: UInt16(i)), to: relay.address(call.a[0])) }
+    var received = 0
+    while b.receive(timeout: 1.0) != nil { received += 1 }
+    // The overflow count arrives with the next packet after the drops (SO_RXQ_OVFL).
+    a.send(rtp(seq: 999), to: relay.address(call.a[0]))
+    #expect(b.receive() != nil)
+    let c = relay.counters
+    #expect(received > 0 && received < 200)
+    #expect(c.kernelOverflows > 0 && c.kernelOverflows + UInt64(received) >= 200)
+}
+
+@Test func aBusySocketDoesNotStarveAQuietOne() throws {
+    let relay = Relay(slice: 31340...31359)
+    let a1 = try #require(Phone()), b1 = try #require(Phone())
+    let a2 = try #require(Phone()), b2 = try #require(Phone())
+    let busy = try #require(TwoPartyCall(relay, aRemote: a1.address, bRemote: b1.address))
+    let quiet = try #require(TwoPartyCall(relay, aRemote: a2.address, bRemote: b2.address))
+    for i in 0..<2000 { a1.send(rtp(seq: UInt16(i)), to: relay.address(busy.a[0])) }
+    a2.send(rtp(seq: 1), to: relay.address(quiet.a[0]))
+    #expect(b2.receive()?.bytes == rtp(seq: 1))
+}

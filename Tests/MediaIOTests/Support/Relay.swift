@@ -9,8 +9,8 @@ final class Relay: @unchecked Sendable {
     let loop: PacketLoop
     let interface: LocalInterface
 
-    init(slice: ClosedRange<UInt16>, ip: String = "127.0.0.1") {
-        loop = PacketLoop(index: 0, portSlice: slice)
+    init(slice: ClosedRange<UInt16>, ip: String = "127.0.0.1", options: PacketLoop.Options = PacketLoop.Options()) {
+        loop = PacketLoop(index: 0, portSlice: slice, options: options)
         interface = LocalInterface(name: "default", address: IPAddress(ip)!)
         loop.start()
     }
