@@ -32,6 +32,8 @@ public final class PacketLoop: @unchecked Sendable {
     private var thread: pthread_t?
     private var stopped = false
     private var releaseOnExit = false
+    /// Set while the loop thread runs; read only on that thread (see contextIfOnLoopThread).
+    nonisolated(unsafe) private var loopContext: LoopContext?
 
     /// A loop serving `portSlice` (nil: this loop opens no ports). Call `start()` to run it.
     public init(index: Int, portSlice: ClosedRange<UInt16>?, options: Options = Options()) {
@@ -111,7 +113,9 @@ public final class PacketLoop: @unchecked Sendable {
 
     /// Runs `body` on the loop thread and waits for its result; nil if the loop is stopped.
     /// Blocks the caller: for tests, tools and start-up, not for an event-loop thread.
+    /// Called on the loop thread itself (from a job), it runs `body` inline instead of deadlocking.
     public func sync<T: Sendable>(_ body: @escaping @Sendable (LoopContext) -> T) -> T? {
+        if let context = contextIfOnLoopThread() { return body(context) }
         let box = ResultBox<T>()
         guard execute({ ctx in box.set(body(ctx)) }) else { return nil }
         return box.wait()
@@ -130,11 +134,19 @@ public final class PacketLoop: @unchecked Sendable {
         execute { ctx in ctx.setTickHandler(interval: interval, handler) }
     }
 
+    private func contextIfOnLoopThread() -> LoopContext? {
+        let tid: pthread_t? = lock.withLock { thread }
+        guard let tid, pthread_equal(tid, pthread_self()) != 0 else { return nil }
+        return loopContext
+    }
+
     /// The loop thread's body.
     private func run() {
         if let cpu = options.cpu { _ = tandem_pin_thread(Int32(cpu)) }
         let core = LoopCore(epollFD: epollFD, portSlice: portSlice, options: options)
         let context = LoopContext(index: index, core: core)
+        loopContext = context
+        defer { loopContext = nil }
         var now: UInt64 = 0
         var running = true
         while running {

@@ -177,3 +177,10 @@ private final class Registry {
     a2.send(rtp(seq: 1), to: relay.address(quiet.a[0]))
     #expect(b2.receive()?.bytes == rtp(seq: 1))
 }
+
+@Test func syncFromTheLoopThreadRunsInline() throws {
+    let relay = Relay(slice: 31360...31369)
+    let loop = relay.loop
+    let inner = loop.sync { _ -> Int? in loop.sync { $0.index + 42 } ?? nil }
+    #expect(inner == 42)
+}
