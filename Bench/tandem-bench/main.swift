@@ -1,1 +1,19 @@
-print("tandem-bench: not yet wired")
+import Glibc
+
+// tandem-bench: hot-path benchmarks. Each subcommand lives in its own file.
+
+let usage = """
+usage: tandem-bench <command> [options]
+  relay-mallocs [--packets N] [--calls C]   heap allocations per relayed packet (must be 0)
+  relay-pps [--seconds S] [--calls C]       relayed packets per second and CPU per packet
+"""
+
+let arguments = CommandLine.arguments
+let command = arguments.dropFirst().first
+switch command {
+case "relay-mallocs": exit(RelayMallocs.run(arguments.dropFirst(2)))
+case "relay-pps": exit(RelayPPS.run(arguments.dropFirst(2)))
+default:
+    print(usage)
+    exit(command == nil || command == "help" || command == "--help" ? 0 : 2)
+}

@@ -6,6 +6,8 @@
 #include <pthread.h>
 #include <sched.h>
 #include <string.h>
+#include <errno.h>
+#include <sys/resource.h>
 
 _Static_assert(sizeof(struct tandem_mmsghdr) == sizeof(struct mmsghdr), "mmsghdr layout");
 _Static_assert(offsetof(struct tandem_mmsghdr, msg_len) == offsetof(struct mmsghdr, msg_len), "mmsghdr layout");
@@ -54,3 +56,41 @@ int tandem_pin_thread(int cpu) {
     cpu_set_t set; CPU_ZERO(&set); CPU_SET(cpu, &set);
     return pthread_setaffinity_np(pthread_self(), sizeof set, &set);
 }
+
+int tandem_udp_bind(const struct sockaddr *addr, socklen_t len, int rcvbuf, int sndbuf) {
+    int fd = socket(addr->sa_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -errno;
+    int one = 1;
+    if (addr->sa_family == AF_INET6) setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+    setsockopt(fd, SOL_SOCKET, SO_RXQ_OVFL, &one, sizeof one);
+    if (rcvbuf > 0) setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
+    if (sndbuf > 0) setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf);
+    if (bind(fd, addr, len) < 0) {
+        int e = errno;
+        close(fd);
+        return -e;
+    }
+    return fd;
+}
+
+int tandem_cmsg_rxq_ovfl(const struct msghdr *msg, uint32_t *drops) {
+    for (struct cmsghdr *c = CMSG_FIRSTHDR((struct msghdr *)msg); c; c = CMSG_NXTHDR((struct msghdr *)msg, c)) {
+        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SO_RXQ_OVFL && c->cmsg_len >= CMSG_LEN(sizeof(uint32_t))) {
+            memcpy(drops, CMSG_DATA(c), sizeof(uint32_t));
+            return 1;
+        }
+    }
+    return 0;
+}
+size_t tandem_cmsg_space_rxq_ovfl(void) { return CMSG_SPACE(sizeof(uint32_t)); }
+
+static int cputime(int who, uint64_t *user_ns, uint64_t *sys_ns) {
+    struct rusage ru;
+    if (getrusage(who, &ru) < 0) return -1;
+    *user_ns = (uint64_t)ru.ru_utime.tv_sec * 1000000000ull + (uint64_t)ru.ru_utime.tv_usec * 1000ull;
+    *sys_ns = (uint64_t)ru.ru_stime.tv_sec * 1000000000ull + (uint64_t)ru.ru_stime.tv_usec * 1000ull;
+    return 0;
+}
+int tandem_thread_cputime(uint64_t *user_ns, uint64_t *sys_ns) { return cputime(RUSAGE_THREAD, user_ns, sys_ns); }
+int tandem_process_cputime(uint64_t *user_ns, uint64_t *sys_ns) { return cputime(RUSAGE_SELF, user_ns, sys_ns); }
+int tandem_errno(void) { return errno; }

@@ -78,15 +78,19 @@ public struct SocketForwarding: Hashable, Sendable {
     public var latching: LatchingPolicy
     /// Re-offer with a changed SDP address: forget the latched remote (unless port latching).
     public var resetLatch: Bool
+    /// RTP clock rate of the stream received here (from a=rtpmap), for jitter of dynamic payload
+    /// types; nil: only static payload types (RFC 3551) get a jitter figure.
+    public var clockRate: UInt32?
 
     public init(remote: TransportAddress?, rtpOut: SocketHandle?, rtcpOut: SocketHandle?,
-                acceptsRTCP: Bool, latching: LatchingPolicy, resetLatch: Bool = false) {
+                acceptsRTCP: Bool, latching: LatchingPolicy, resetLatch: Bool = false, clockRate: UInt32? = nil) {
         self.remote = remote
         self.rtpOut = rtpOut
         self.rtcpOut = rtcpOut
         self.acceptsRTCP = acceptsRTCP
         self.latching = latching
         self.resetLatch = resetLatch
+        self.clockRate = clockRate
     }
 }
 

@@ -39,3 +39,19 @@ double tandem_wallclock(void);
 int tandem_set_nonblocking(int fd);
 /// Pins the calling thread to `cpu` (ignored when out of range); returns 0 on success.
 int tandem_pin_thread(int cpu);
+
+/// Creates a non-blocking, close-on-exec UDP socket bound to `addr` (IPV6_V6ONLY for IPv6,
+/// SO_REUSEADDR off, SO_RXQ_OVFL on, SO_RCVBUF/SO_SNDBUF requested when > 0: the kernel caps
+/// them at rmem_max/wmem_max). Returns the fd, or -errno (e.g. -EADDRINUSE).
+int tandem_udp_bind(const struct sockaddr *addr, socklen_t len, int rcvbuf, int sndbuf);
+/// The SO_RXQ_OVFL counter (packets the kernel dropped on this socket since it was created) in a
+/// received message's control data. Returns 1 and sets *drops when present, else 0.
+int tandem_cmsg_rxq_ovfl(const struct msghdr *msg, uint32_t *drops);
+/// Bytes of control buffer one received message needs for the SO_RXQ_OVFL cmsg.
+size_t tandem_cmsg_space_rxq_ovfl(void);
+/// CPU time used by the calling thread (RUSAGE_THREAD), in nanoseconds. Returns 0 on success.
+int tandem_thread_cputime(uint64_t *user_ns, uint64_t *sys_ns);
+/// CPU time used by the whole process (RUSAGE_SELF), in nanoseconds. Returns 0 on success.
+int tandem_process_cputime(uint64_t *user_ns, uint64_t *sys_ns);
+/// The calling thread's errno (Swift's `errno` works too; this keeps C callers symmetric).
+int tandem_errno(void);

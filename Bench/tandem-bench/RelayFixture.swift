@@ -1,0 +1,101 @@
+import CTandemSys
+import CallModel
+import MediaIO
+import TandemBase
+
+// An in-process relay for the benches: one started PacketLoop with `calls` calls configured the
+// way the call model will (two ports per side), A's remote being the generator's send socket and
+// B's remote its receive socket.
+
+final class RelayFixture {
+    let loop: PacketLoop
+    let generator: Generator
+    let calls: Int
+
+    init?(calls: Int, portSlice: ClosedRange<UInt16>, cpu: Int?) {
+        self.calls = calls
+        var options = PacketLoop.Options(cpu: cpu)
+        options.receiveBufferBytes = 4 << 20
+        options.sendBufferBytes = 4 << 20
+        loop = PacketLoop(index: 0, portSlice: portSlice, options: options)
+        loop.start()
+        let interface = LocalInterface(name: "bench", address: .v4(0x7f00_0001))
+        guard let sides = loop.sync({ ctx -> [[SocketHandle]]? in
+            var out: [[SocketHandle]] = []
+            for _ in 0..<(2 * calls) {
+                guard let pair = ctx.plane.openPorts(on: interface, count: 2) else { return nil }
+                out.append(pair)
+            }
+            return out
+        }) ?? nil else {
+            loop.stop()
+            return nil
+        }
+        let targets = (0..<calls).map { TransportAddress(ip: interface.address, port: sides[2 * $0][0].port) }
+        generator = Generator(targets: targets)
+        let aRemote = generator.sendAddress, bRemote = generator.receiveAddress
+        _ = loop.sync { ctx in
+            for k in 0..<calls {
+                let a = sides[2 * k], b = sides[2 * k + 1]
+                Self.wire(ctx.plane, side: a, remote: aRemote, peer: b)
+                Self.wire(ctx.plane, side: b, remote: bRemote, peer: a)
+            }
+        }
+    }
+
+    private static func wire(_ plane: MediaPlane, side: [SocketHandle], remote: TransportAddress, peer: [SocketHandle]) {
+        plane.configure(side[0], SocketForwarding(remote: remote, rtpOut: peer[0], rtcpOut: peer[1], acceptsRTCP: false, latching: LatchingPolicy()))
+        plane.configure(side[1], SocketForwarding(remote: nil, rtpOut: nil, rtcpOut: peer[1], acceptsRTCP: true, latching: LatchingPolicy()))
+    }
+
+    var counters: LoopCounters { loop.sync { $0.counters } ?? LoopCounters() }
+
+    /// CPU time of the loop thread (user, system) in nanoseconds.
+    var loopCPU: (user: UInt64, system: UInt64) {
+        loop.sync { _ -> (UInt64, UInt64) in
+            var u: UInt64 = 0, s: UInt64 = 0
+            _ = tandem_thread_cputime(&u, &s)
+            return (u, s)
+        } ?? (0, 0)
+    }
+
+    func stop() { loop.stop() }
+}
+
+/// Parses `--name value` options; unknown names and bad values are reported.
+struct BenchArguments {
+    private var values: [String: String] = [:]
+    private(set) var errors: [String] = []
+
+    init(_ args: ArraySlice<String>) {
+        var it = args.makeIterator()
+        while let a = it.next() {
+            guard a.hasPrefix("--"), let v = it.next() else {
+                errors.append("expected --name value, got \(a)")
+                continue
+            }
+            values[String(a.dropFirst(2))] = v
+        }
+    }
+
+    mutating func int(_ name: String, _ fallback: Int, in range: ClosedRange<Int>) -> Int {
+        guard let s = values.removeValue(forKey: name) else { return fallback }
+        guard let v = Int(s), range.contains(v) else {
+            errors.append("--\(name) must be an integer in \(range)")
+            return fallback
+        }
+        return v
+    }
+
+    mutating func double(_ name: String, _ fallback: Double, in range: ClosedRange<Double>) -> Double {
+        guard let s = values.removeValue(forKey: name) else { return fallback }
+        guard let v = Double(s), range.contains(v) else {
+            errors.append("--\(name) must be a number in \(range)")
+            return fallback
+        }
+        return v
+    }
+
+    /// Errors, including options nobody asked for.
+    var allErrors: [String] { errors + values.keys.sorted().map { "unknown option --\($0)" } }
+}

@@ -1,0 +1,159 @@
+import CTandemSys
+import Glibc
+import RTP
+
+// The per-packet path: one recvmmsg per ready socket per wake-up (fair: every ready socket is
+// served each wake-up and level-triggered epoll brings back what is left; a busy socket is never
+// parked for good), then per packet: demux -> source check/latch -> stats -> queue for sendmmsg
+// on the out socket to the out socket's remote -> flush per out socket.
+//
+// No allocation, no ARC, no locks, no Dictionary: every access goes through unsafe pointers
+// held in locals, and the value types involved (Latch, ReceiveStatistics, TransportAddress)
+// hold only integers.
+
+extension LoopCore {
+    /// Serves one ready socket: one bounded recvmmsg, relay, flush.
+    @inline(__always)
+    func serve(fd: Int32, now: UInt64) {
+        let t = table.pointee
+        guard let ep = t.slot(fd) else { return }  // stale event: socket closed this wake-up
+        let b = buffers
+        let c = counters
+        let n = Int(tandem_recvmmsg(fd, b.rxMsgs, UInt32(b.batch), Int32(MSG_DONTWAIT)))
+        guard n > 0 else {
+            if n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR { c.pointee.receiveErrors &+= 1 }
+            return
+        }
+        c.pointee.receiveCalls &+= 1
+        // The out sockets are resolved once per batch; a stale ref resolves to nil (drop).
+        let rtpOut = t.resolve(ep.pointee.rtpOut)
+        let rtcpOut = t.resolve(ep.pointee.rtcpOut)
+        let rtcpSeparate = ep.pointee.rtcpOut.fd != ep.pointee.rtpOut.fd
+        var queuedRTP = 0
+        var queuedRTCP = 0
+        for i in 0..<n {
+            guard let kind = admit(slot: i, fd: fd, ep: ep, now: now) else { continue }
+            let out = kind == .rtp ? rtpOut : rtcpOut
+            guard let out else {
+                drop(ep, &c.pointee.dropsNoDestination)
+                continue
+            }
+            let outFD = Int(kind == .rtp ? ep.pointee.rtpOut.fd : ep.pointee.rtcpOut.fd)
+            let nameLength = t.remoteLengths[outFD]
+            guard nameLength > 0, out.pointee.isOpen else {
+                drop(ep, &c.pointee.dropsNoDestination)
+                continue
+            }
+            let useSecond = kind == .rtcp && rtcpSeparate
+            let entry = useSecond ? b.batch + queuedRTCP : queuedRTP
+            b.queue(slot: i, length: Int(b.rxMsgs[i].msg_len), entry: entry, name: t.remotes + outFD, nameLength: nameLength)
+            if useSecond { queuedRTCP += 1 } else { queuedRTP += 1 }
+        }
+        b.resetReceive(count: n)
+        if queuedRTP > 0 { flush(fd: ep.pointee.rtpOut.fd, first: 0, count: queuedRTP) }
+        if queuedRTCP > 0 { flush(fd: ep.pointee.rtcpOut.fd, first: b.batch, count: queuedRTCP) }
+    }
+
+    /// Checks one received datagram and updates latching and stats; its media kind if it is to be
+    /// relayed, nil if it was dropped (and counted).
+    @inline(__always)
+    private func admit(slot i: Int, fd: Int32, ep: UnsafeMutablePointer<Endpoint>, now: UInt64) -> MediaKind? {
+        let b = buffers
+        let c = counters
+        let msg = b.rxMsgs + i
+        let length = Int(msg.pointee.msg_len)
+        c.pointee.packetsReceived &+= 1
+        c.pointee.bytesReceived &+= UInt64(length)
+        if msg.pointee.msg_hdr.msg_controllen > 0 { noteKernelDrops(msg, ep) }
+        let data = UnsafeRawPointer(b.data + i * b.slotSize)
+        guard msg.pointee.msg_hdr.msg_flags & Int32(MSG_TRUNC) == 0,
+              let kind = RTCPDemux.kind(data, count: length, rtcpMux: ep.pointee.acceptsRTCP),
+              let source = SocketAddress.read(b.rxNames + i)
+        else {
+            drop(ep, &c.pointee.dropsMalformed)
+            return nil
+        }
+        switch ep.pointee.latch.receive(from: source) {
+        case .drop:
+            drop(ep, &c.pointee.dropsStrictSource)
+            return nil
+        case .relatched:
+            let t = table.pointee
+            t.remotes[Int(fd)] = b.rxNames[i]
+            t.remoteLengths[Int(fd)] = msg.pointee.msg_hdr.msg_namelen
+        case .accept:
+            break
+        }
+        record(kind, data: data, length: length, ep: ep, now: now)
+        return kind
+    }
+
+    @inline(__always)
+    private func drop(_ ep: UnsafeMutablePointer<Endpoint>, _ counter: inout UInt64) {
+        counter &+= 1
+        ep.pointee.errors &+= 1
+    }
+
+    /// Per-socket stats of a valid packet, and RFC 3550 receive statistics for RTP.
+    @inline(__always)
+    private func record(_ kind: MediaKind, data: UnsafeRawPointer, length: Int, ep: UnsafeMutablePointer<Endpoint>, now: UInt64) {
+        ep.pointee.lastPacket = now
+        guard kind == .rtp else {
+            ep.pointee.rtcpPackets &+= 1
+            ep.pointee.rtcpBytes &+= UInt64(length)
+            return
+        }
+        ep.pointee.rtpPackets &+= 1
+        ep.pointee.rtpBytes &+= UInt64(length)
+        let header = data.load(fromByteOffset: 1, as: UInt8.self)
+        let seq = UInt16(bigEndian: data.loadUnaligned(fromByteOffset: 2, as: UInt16.self))
+        let ts = UInt32(bigEndian: data.loadUnaligned(fromByteOffset: 4, as: UInt32.self))
+        let ssrc = UInt32(bigEndian: data.loadUnaligned(fromByteOffset: 8, as: UInt32.self))
+        if ep.pointee.receive?.ssrc != ssrc {  // new or changed SSRC: start over (one tracked per socket)
+            ep.pointee.receive = ReceiveStatistics(ssrc: ssrc, firstSequence: seq, minSequential: 0)
+        }
+        let configured = ep.pointee.clockRate
+        let rate = configured != 0 ? configured : (RTPClock.staticRate(payloadType: header & 0x7f) ?? 0)
+        let arrival: UInt32? = rate != 0 ? RTPClock.units(nanoseconds: now, clockRate: rate) : nil
+        ep.pointee.receive!.record(sequence: seq, timestamp: ts, arrival: arrival)
+    }
+
+    /// SO_RXQ_OVFL: the kernel reports its cumulative drop count for the socket; add the increase.
+    @inline(never)
+    private func noteKernelDrops(_ msg: UnsafeMutablePointer<tandem_mmsghdr>, _ ep: UnsafeMutablePointer<Endpoint>) {
+        var drops: UInt32 = 0
+        guard tandem_cmsg_rxq_ovfl(&msg.pointee.msg_hdr, &drops) == 1 else { return }
+        let previous = ep.pointee.kernelDrops
+        if drops != previous {
+            counters.pointee.kernelOverflows &+= UInt64(drops &- previous)
+            ep.pointee.kernelDrops = drops
+        }
+    }
+
+    /// sendmmsg of queue entries [first, first + count) out of `fd`. A failing message is skipped
+    /// (and counted); a full socket buffer drops the rest of the batch. Bounded: every iteration
+    /// consumes at least one message or stops.
+    @inline(__always)
+    private func flush(fd: Int32, first: Int, count: Int) {
+        let b = buffers
+        let c = counters
+        var start = 0
+        while start < count {
+            let sent = Int(tandem_sendmmsg(fd, b.txMsgs + first + start, UInt32(count - start), Int32(MSG_DONTWAIT)))
+            c.pointee.sendCalls &+= 1
+            if sent > 0 {
+                for k in start..<(start + sent) { c.pointee.bytesRelayed &+= UInt64(b.txMsgs[first + k].msg_len) }
+                c.pointee.packetsRelayed &+= UInt64(sent)
+                start += sent
+                continue
+            }
+            let e = errno
+            if e == EAGAIN || e == EWOULDBLOCK || e == ENOBUFS {
+                c.pointee.dropsSendFailed &+= UInt64(count - start)
+                return
+            }
+            c.pointee.dropsSendFailed &+= 1
+            start += 1
+        }
+    }
+}
