@@ -1,1 +1,0 @@
-// ControlPlane: see DESIGN.md
