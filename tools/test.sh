@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Runs every test of Tandem on a fresh Debian machine: installs what is missing, builds, then
+#   1. swift test            unit tests of every target + loopback integration tests (tandemd processes)
+#   2. differential test     the golden ng requests against Debian's rtpengine-daemon and tandemd
+#   3. ng client interop     Debian's rtpengine-ng-client drives tandemd (offer/answer/query/delete)
+#   4. relay malloc bench    the packet path relays with 0 heap allocations per packet (release build)
+#   5. fuzz smoke            each parser fuzzer runs for a few seconds (longer runs: tools/fuzz/run.sh)
+# Every network test uses loopback only, and stops only the processes it started.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n=== %s\n' "$*"; }
+
+step "setup (Debian packages)"
+tools/setup.sh
+
+step "build"
+swift build --build-tests
+swift build -c release --product tandem-bench
+
+step "unit and integration tests"
+swift test --skip-build
+
+step "differential test against rtpengine-daemon"
+tools/tests/differential-vs-rtpengine.sh
+
+step "rtpengine-ng-client drives tandemd"
+tools/tests/ng-client-vs-tandemd.sh
+
+step "relay: heap allocations per relayed packet"
+"$(swift build -c release --show-bin-path)/tandem-bench" relay-mallocs --packets 100000 --calls 100
+
+step "fuzz smoke runs"
+for target in bencode sdp ng; do
+  tools/fuzz/run.sh "$target" 10
+done
+
+step "all tests passed"
