@@ -40,7 +40,8 @@ private func checkAttributes(_ lines: [SDPLine]) {
         check(SSRCGroup.self, value)
         _ = Origin(value: value)
         _ = Connection(value: value)
-        _ = MediaLine(value: value)
+        _ = MediaLine(value: value)?.payloadTypes
+        _ = Bandwidth(value: value)
         _ = Crypto(value: value)?.keyParams.map(\.keySaltBytes)
         _ = FMTP(value: value)?.parameterList
     }
