@@ -34,6 +34,9 @@ public struct MediaLine: Hashable, Sendable {
 
     public var isRejected: Bool { port == 0 }
 
+    /// The formats that are RTP payload types (0...127), in order; non-numeric ones are skipped.
+    public var payloadTypes: [Int] { formats.compactMap { Text.decimal($0, max: 127) } }
+
     /// Why an `m=` value is not acceptable; the text goes into `SDPError.malformedMediaLine`.
     struct Failure: Error { let reason: String }
 

@@ -1,15 +1,23 @@
 extension SessionDescription {
-    /// Parses a session description. See `SDPParser` for what is accepted.
-    public init(parsing text: String, limits: SDPParseLimits = .default) throws(SDPError) {
+    /// Parses a session description with the default limits. See `SDPParser` for what is accepted.
+    public init(parsing text: String) throws(SDPError) {
+        try self.init(parsing: text, limits: .default)
+    }
+
+    /// Parses raw bytes (an ng `sdp` string) with the default limits. Bytes that are not valid
+    /// UTF-8 are rejected, since they could not be printed back unchanged.
+    public init(parsing bytes: some Collection<UInt8>) throws(SDPError) {
+        try self.init(parsing: bytes, limits: .default)
+    }
+
+    public init(parsing text: String, limits: SDPParseLimits) throws(SDPError) {
         let size = text.utf8.count
         guard size <= limits.maxBytes else { throw .inputTooLarge(size: size, limit: limits.maxBytes) }
         var parser = SDPParser(bytes: Array(text.utf8), knownValidUTF8: true, limits: limits)
         self = try parser.parse()
     }
 
-    /// Parses a session description from raw bytes (an ng `sdp` string). Bytes that are not
-    /// valid UTF-8 are rejected, since they could not be printed back unchanged.
-    public init(parsing bytes: some Collection<UInt8>, limits: SDPParseLimits = .default) throws(SDPError) {
+    public init(parsing bytes: some Collection<UInt8>, limits: SDPParseLimits) throws(SDPError) {
         guard bytes.count <= limits.maxBytes else { throw .inputTooLarge(size: bytes.count, limit: limits.maxBytes) }
         var parser = SDPParser(bytes: Array(bytes), knownValidUTF8: false, limits: limits)
         self = try parser.parse()

@@ -153,3 +153,22 @@ struct EditingTests {
         #expect(copy != original)
     }
 }
+
+@Test func bandwidthLines() throws {
+    var sdp = try SessionDescription(parsing: Fixtures.multiPort)
+    #expect(sdp.media[0].bandwidths == [Bandwidth(type: "AS", value: 128)])
+    sdp.media[0].setBandwidth("AS", 64)
+    sdp.media[0].setBandwidth("RR", 0)
+    sdp.media[0].lines.insert(SDPLine("c", "IN IP4 1.1.1.1"), at: 0)
+    sdp.media[0].appendAttribute("sendrecv")
+    sdp.media[0].setBandwidth("TIAS", 64000)
+    #expect(sdp.media[0].lines.map(\.text) == ["c=IN IP4 1.1.1.1", "b=AS:64", "b=RR:0", "b=TIAS:64000", "a=sendrecv"])
+    sdp.media[0].setBandwidth("RR", nil)
+    #expect(sdp.media[0].bandwidths.map(\.type) == ["AS", "TIAS"])
+    #expect(Bandwidth(value: "AS") == nil && Bandwidth(value: ":1") == nil && Bandwidth(value: "AS:x") == nil)
+}
+
+@Test func payloadTypesOfMediaLine() {
+    #expect(MediaLine(value: "audio 1 RTP/AVP 0 8 101 x 200")?.payloadTypes == [0, 8, 101])
+    #expect(MediaLine(value: "image 1 udptl t38")?.payloadTypes == [])
+}

@@ -83,3 +83,8 @@ struct ParseErrorTests {
         #expect(SDPError.missingVersionLine.line == 1)
     }
 }
+
+@Test func parsingInitializerIsUsableAsAFunction() throws {
+    let parse: (String) throws(SDPError) -> SessionDescription = SessionDescription.init(parsing:)
+    #expect(try parse(Fixtures.sippOffer).media.count == 1)
+}
