@@ -23,11 +23,10 @@ struct AttributeGroups {
         self.formats = formats
         var security: [String: [SDPLine]] = [:]
         for line in media.lines {
-            guard line.type == "a" else {
+            guard let name = line.attributeName else {
                 plain.append(line)
                 continue
             }
-            let name = line.attributeName
             if Self.dropped.contains(name) { continue }
             if let d = MediaDirection(rawValue: name) {
                 direction = d

@@ -22,7 +22,7 @@ struct SDPRewriter {
     func rewrite(_ input: SessionDescription, text: String, legs: [MediaLeg], media: [SenderMedia],
                  sender: Monologue) -> String {
         var sdp = input
-        let sessionDirection = input.lines.lazy.compactMap { MediaDirection(rawValue: $0.attributeName) }.first
+        let sessionDirection = input.lines.lazy.compactMap { $0.attributeName.flatMap(MediaDirection.init) }.first
         let primary = legs.first { $0.rtp != nil }?.interface
         rewriteSession(&sdp, interface: primary, text: text, sender: sender)
         for index in sdp.media.indices where index < legs.count {
@@ -43,8 +43,7 @@ struct SDPRewriter {
         rememberAndReplaceOriginFields(&sdp, sender: sender)
         replaceVersion(&sdp, text: text, sender: sender)
         sdp.lines.removeAll { line in
-            guard line.type == "a" else { return false }
-            let name = line.attributeName
+            guard let name = line.attributeName else { return false }
             return Self.directions.contains(name) || Self.iceAttributes.contains(name)
                 || (name == "group" && line.value.hasPrefix("group:BUNDLE"))
         }
@@ -161,17 +160,5 @@ struct SDPRewriter {
         copy.addressType = address.family.rawValue
         copy.address = address.description
         return copy
-    }
-}
-
-extension SDPLine {
-    /// For `a=name:value` or `a=name`: the name; empty for other line types.
-    var attributeName: String {
-        guard type == "a" else { return "" }
-        return value.firstIndex(of: ":").map { String(value[..<$0]) } ?? value
-    }
-
-    static func attribute(_ name: String, _ value: String? = nil) -> SDPLine {
-        SDPLine(type: "a", value: value.map { "\(name):\($0)" } ?? name)
     }
 }

@@ -1,4 +1,4 @@
-// libFuzzer harness for the SDP library. Built by tools/fuzz/run-sdp.sh together with
+// libFuzzer harness for the SDP library. Built by `tools/fuzz/run.sh sdp` together with
 // Sources/SDP/**/*.swift as one module (no `import SDP`).
 //
 // Checks, for every input:

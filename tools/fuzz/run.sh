@@ -25,8 +25,12 @@ case "$target" in
         strip_imports="Bencode|TandemBase"
         max_len=8192
         ;;
+    sdp)
+        mapfile -t sources < <(find "$root/Sources/SDP" -name '*.swift' | sort)
+        max_len=4096
+        ;;
     *)
-        echo "usage: $0 TARGET [SECONDS]   (targets: bencode, ng)" >&2
+        echo "usage: $0 TARGET [SECONDS]   (targets: bencode, sdp, ng)" >&2
         exit 2
         ;;
 esac
@@ -61,6 +65,8 @@ if [ -f "$here/dicts/$target.dict" ]; then
     dict_args=(-dict="$here/dicts/$target.dict")
 fi
 
+# The Swift runtime's backtracer is slow and can stall on a crash; libFuzzer reports enough.
+export SWIFT_BACKTRACE=enable=no
 echo "fuzzing $target for ${seconds}s" >&2
 exec "$binary" "$corpus" \
     -max_total_time="$seconds" \
