@@ -10,6 +10,7 @@ let package = Package(
     products: [
         .executable(name: "tandemd", targets: ["tandemd"]),
         .executable(name: "tandem-ctl", targets: ["tandem-ctl"]),
+        .executable(name: "tandem-proxy", targets: ["tandem-proxy"]),
         .executable(name: "tandem-bench", targets: ["tandem-bench"]),
     ],
     dependencies: [
@@ -32,6 +33,10 @@ let package = Package(
         .target(name: "SDP"),
         .target(name: "RTP", dependencies: ["TandemBase"]),
         .target(name: "NGProtocol", dependencies: ["Bencode", "TandemBase"]),
+        // SIP: message parse/print, typed headers, RFC 3261 transaction state machines — sans-IO.
+        .target(name: "SIP", dependencies: ["TandemBase"]),
+        // Proxy: routing, dialogs, media-control decisions, ng client + daemon set — sans-IO.
+        .target(name: "Proxy", dependencies: ["SIP", "NGProtocol", "Bencode", "TandemBase"]),
         // Call model: offer/answer, ports, timeouts — sans-IO.
         .target(name: "CallModel", dependencies: ["SDP", "NGProtocol", "RTP", "TandemBase"]),
         // I/O: per-core epoll packet loops, and the ng control listener on SwiftNIO.
@@ -45,6 +50,13 @@ let package = Package(
         // Executables: options, logging, wiring.
         .executableTarget(name: "tandemd", dependencies: ["ControlPlane", "TandemConfig"]),
         .executableTarget(name: "tandem-ctl", dependencies: ["Bencode", "NGProtocol", "TandemBase"]),
+        // The SIP proxy's I/O (SIP over UDP/TCP, ng client over UDP) on SwiftNIO, and its executable.
+        .target(name: "ProxyIO", dependencies: [
+            "Proxy", "SIP", "NGProtocol", "Bencode", "TandemBase",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
+        .executableTarget(name: "tandem-proxy", dependencies: ["ProxyIO", "Proxy"]),
 
         // Benchmarks: a malloc-counting interposer and the bench driver.
         .target(name: "CMallocCounter", path: "Bench/CMallocCounter"),
@@ -62,6 +74,8 @@ let package = Package(
         .testTarget(name: "CallModelTests", dependencies: ["CallModel", "SDP", "NGProtocol", "Bencode"], resources: [.copy("Golden")]),
         .testTarget(name: "MediaIOTests", dependencies: ["MediaIO", "CallModel", "TandemBase", "CTandemSys"]),
         .testTarget(name: "TandemConfigTests", dependencies: ["TandemConfig"]),
+        .testTarget(name: "SIPTests", dependencies: ["SIP", "TandemBase"]),
+        .testTarget(name: "ProxyTests", dependencies: ["Proxy", "SIP", "NGProtocol", "Bencode", "TandemBase"]),
         .testTarget(name: "IntegrationTests", dependencies: ["Bencode", "NGProtocol", "TandemBase", "CTandemSys"]),
     ]
 )

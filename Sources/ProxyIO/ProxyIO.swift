@@ -1,0 +1,1 @@
+// ProxyIO: see DESIGN.md

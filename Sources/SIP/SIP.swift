@@ -1,0 +1,1 @@
+// SIP: see DESIGN.md
