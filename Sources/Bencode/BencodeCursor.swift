@@ -112,6 +112,9 @@ struct BencodeCursor {
 
     // MARK: Containers
 
+    /// The input ended where a container may close, and the limits say that closes it.
+    private var atLenientEnd: Bool { limits.closesContainersAtEnd && position == bytes.count }
+
     private mutating func enter(depth: Int) throws(BencodeError) {
         guard depth <= limits.maxDepth else {
             throw BencodeError(.nestingTooDeep, at: position, "nesting deeper than \(limits.maxDepth)")
@@ -122,17 +125,17 @@ struct BencodeCursor {
     private mutating func parseList(depth: Int) throws(BencodeError) -> BencodeValue {
         try enter(depth: depth)
         var items: [BencodeValue] = []
-        while try peek("a list item or 'e'") != UInt8(ascii: "e") {
+        while !atLenientEnd, try peek("a list item or 'e'") != UInt8(ascii: "e") {
             items.append(try parseValue(depth: depth))
         }
-        position += 1
+        if !atLenientEnd { position += 1 }
         return .list(items)
     }
 
     private mutating func parseDictionary(depth: Int) throws(BencodeError) -> BencodeDictionary {
         try enter(depth: depth)
         var dict = BencodeDictionary()
-        while true {
+        while !atLenientEnd {
             let byte = try peek("a dictionary key or 'e'")
             if byte == UInt8(ascii: "e") { break }
             guard byte >= Self.digit0, byte <= Self.digit9 else {
@@ -142,7 +145,7 @@ struct BencodeCursor {
             let value = try parseValue(depth: depth)
             dict.append(key: key, value: value)
         }
-        position += 1
+        if !atLenientEnd { position += 1 }
         return dict
     }
 }

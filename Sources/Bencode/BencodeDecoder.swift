@@ -8,10 +8,15 @@ public struct BencodeDecoder: Sendable {
         public var maxDepth: Int
         /// Maximum length of a single string; a datagram is at most 64 KiB anyway.
         public var maxStringLength: Int
+        /// rtpengine's leniency: input that ends where a list item or a dictionary key (or the
+        /// closing `e`) is expected closes every open container (`d7:command4:ping` is a complete
+        /// dictionary). Input ending inside a string, an integer, or after a key is still an error.
+        public var closesContainersAtEnd: Bool
 
-        public init(maxDepth: Int = 64, maxStringLength: Int = 16 << 20) {
+        public init(maxDepth: Int = 64, maxStringLength: Int = 16 << 20, closesContainersAtEnd: Bool = false) {
             self.maxDepth = maxDepth
             self.maxStringLength = maxStringLength
+            self.closesContainersAtEnd = closesContainersAtEnd
         }
     }
 

@@ -44,12 +44,13 @@ public struct NGBodyError: Error, Hashable, Sendable {
 extension NGDatagram {
     /// Decodes the body as rtpengine does: `d...` is bencode (bytes after the dictionary are
     /// ignored, as rtpengine ignores them), `{...` is JSON (must be a complete document), an
-    /// empty body is "Invalid data (no payload)", anything else "Invalid NG data format".
+    /// empty body is "Invalid data (no payload)", anything else "Invalid NG data format". Like
+    /// rtpengine, a bencode body that ends where a key or list item could start is complete.
     public func decodeBody() -> Result<(message: BencodeDictionary, encoding: NGEncoding), NGBodyError> {
         guard let first = body.first else { return .failure(NGBodyError(reason: .noPayload, encoding: .bencode)) }
         switch first {
         case UInt8(ascii: "d"):
-            guard let (value, _) = try? BencodeDecoder().decodePrefix(body), let dict = value.dictionaryValue else {
+            guard let (value, _) = try? Self.bencodeDecoder.decodePrefix(body), let dict = value.dictionaryValue else {
                 return .failure(NGBodyError(reason: .bencodeDecodeFailed, encoding: .bencode))
             }
             return .success((dict, .bencode))
@@ -59,6 +60,9 @@ extension NGDatagram {
             return .failure(NGBodyError(reason: .invalidDataFormat, encoding: .bencode))
         }
     }
+
+    /// rtpengine accepts a body whose containers are cut off where an item or key would start.
+    private static let bencodeDecoder = BencodeDecoder(limits: .init(closesContainersAtEnd: true))
 
     private static func decodeJSON(_ body: [UInt8]) -> Result<(message: BencodeDictionary, encoding: NGEncoding), NGBodyError> {
         do {
