@@ -16,6 +16,8 @@ public final class CallRegistry {
         public var deleteDelay: Double = 30
         /// -1: unlimited.
         public var maxSessions: Int = -1
+        /// `--endpoint-learning` (rtpengine's default: delayed).
+        public var endpointLearning: OfferAnswerOptions.EndpointLearning = .delayed
 
         public init(interfaces: InterfaceSet) { self.interfaces = interfaces }
     }
@@ -42,7 +44,8 @@ public final class CallRegistry {
             throw .tooManyCalls
         }
         let call = existing ?? Call(callID: callID, now: now, wallClock: wallClock)
-        let negotiation = Negotiation(call: call, plane: plane, interfaces: settings.interfaces)
+        let negotiation = Negotiation(call: call, plane: plane, interfaces: settings.interfaces,
+                                      learning: options.endpointLearning ?? settings.endpointLearning)
         let output = try negotiation.offer(parsed, text: sdp, media: media, options: options, wallClock: wallClock)
         call.lastSignal = now
         call.deleteAt = nil
@@ -59,7 +62,8 @@ public final class CallRegistry {
         guard let call = calls[callID] else { throw .unknownCallID }
         let parsed = try Self.parse(sdp)
         let media = try SenderMedia.read(parsed, options: options)
-        let negotiation = Negotiation(call: call, plane: plane, interfaces: settings.interfaces)
+        let negotiation = Negotiation(call: call, plane: plane, interfaces: settings.interfaces,
+                                      learning: options.endpointLearning ?? settings.endpointLearning)
         let output = try negotiation.answer(parsed, text: sdp, media: media, options: options, wallClock: wallClock)
         call.lastSignal = now
         call.answered = true

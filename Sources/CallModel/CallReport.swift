@@ -52,8 +52,9 @@ struct CallReport {
         var streams: [BencodeValue] = []
         if let rtp = leg.rtp {
             let stats = plane.stats(rtp)
-            totals.rtp.add(packets: stats.rtpPackets, bytes: stats.rtpBytes, errors: stats.errors)
-            if leg.muxed { totals.rtcp.add(packets: stats.rtcpPackets, bytes: stats.rtcpBytes, errors: 0) }
+            // rtpengine's totals are sums of the stream stats: muxed RTCP counts on the RTP stream.
+            totals.rtp.add(packets: stats.rtpPackets + stats.rtcpPackets,
+                           bytes: stats.rtpBytes + stats.rtcpBytes, errors: stats.errors)
             streams.append(.dictionary(stream(rtp, leg: leg, stats: stats, rtcp: false)))
         }
         if let rtcp = leg.rtcp {
@@ -79,7 +80,7 @@ struct CallReport {
         d["endpoint"] = .dictionary(Self.endpoint(stats.remote ?? configured))
         d["advertised endpoint"] = .dictionary(Self.endpoint(configured))
         d["last packet"] = .integer(Int64(stats.lastPacket.map(toWallClock) ?? call.createdWallClock))
-        var flags: [BencodeValue] = [rtcp ? "RTCP" : "RTP"]
+        var flags: [BencodeValue] = rtcp ? ["RTCP"] : (leg.muxed ? ["RTP", "RTCP"] : ["RTP"])
         if configured != nil || stats.remote != nil { flags.append("filled") }
         if stats.latched { flags.append("confirmed") }
         if leg.latching.strictSource { flags.append("strict source") }

@@ -78,6 +78,10 @@ public struct SocketForwarding: Hashable, Sendable {
     public var latching: LatchingPolicy
     /// Re-offer with a changed SDP address: forget the latched remote (unless port latching).
     public var resetLatch: Bool
+    /// rtpengine's "delayed" endpoint learning: for this many seconds after this configuration
+    /// (i.e. after signalling) every new source moves the latch and strict source is not applied;
+    /// 0 = "immediate" (latch on the first packet).
+    public var learningSeconds: Double = 0
     /// RTP clock rate of the stream received here (from a=rtpmap), for jitter of dynamic payload
     /// types; nil: only static payload types (RFC 3551) get a jitter figure.
     public var clockRate: UInt32?

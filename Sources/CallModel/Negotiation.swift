@@ -8,6 +8,7 @@ struct Negotiation {
     let call: Call
     let plane: MediaPlane
     let interfaces: InterfaceSet
+    let learning: OfferAnswerOptions.EndpointLearning
 
     /// The SDP belongs to the from-tag party; the result is for the party it is offered to.
     func offer(_ sdp: SessionDescription, text: String, media: [SenderMedia], options: OfferAnswerOptions,
@@ -45,7 +46,7 @@ struct Negotiation {
         }
         commit(sender: sender, senderLegs, receiver: receiver, receiverLegs, options: options)
         transaction.commit()
-        Forwarding.configure(sender.medias, receiver.medias, plane: plane)
+        Forwarding.configure(sender.medias, receiver.medias, learning: learning, plane: plane)
         return SDPRewriter(options: options, forOffer: true)
             .rewrite(sdp, text: text, legs: receiverLegs, media: media, sender: sender)
     }
@@ -86,7 +87,7 @@ struct Negotiation {
         takenFrom?.medias = []  // its sockets now belong to the fork that answered
         commit(sender: answerer, answererLegs, receiver: offerer, offererLegs, options: options)
         transaction.commit()
-        Forwarding.configure(answerer.medias, offerer.medias, plane: plane)
+        Forwarding.configure(answerer.medias, offerer.medias, learning: learning, plane: plane)
         return SDPRewriter(options: options, forOffer: false)
             .rewrite(sdp, text: text, legs: offererLegs, media: media, sender: answerer)
     }
@@ -171,8 +172,9 @@ struct Negotiation {
         leg.latching = merged(leg.latching, options.latching)
     }
 
+    /// Flags only ever add restrictions; `endpoint-learning=off` is learning never, i.e. asymmetric.
     private func merged(_ a: LatchingPolicy, _ b: LatchingPolicy) -> LatchingPolicy {
-        LatchingPolicy(asymmetric: a.asymmetric || b.asymmetric, strictSource: a.strictSource || b.strictSource,
+        LatchingPolicy(asymmetric: a.asymmetric || b.asymmetric || learning == .off, strictSource: a.strictSource || b.strictSource,
                        mediaHandover: a.mediaHandover || b.mediaHandover, portLatching: a.portLatching || b.portLatching)
     }
 }

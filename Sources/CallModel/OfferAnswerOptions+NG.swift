@@ -26,6 +26,7 @@ extension OfferAnswerOptions {
             strictSource: request.flags.contains(.strictSource),
             mediaHandover: request.flags.contains(.mediaHandover),
             portLatching: request.flags.contains(.portLatching))
+        endpointLearning = request.endpointLearning.flatMap { EndpointLearning(rawValue: $0.lowercased()) }
     }
 }
 

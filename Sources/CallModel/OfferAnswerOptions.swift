@@ -31,6 +31,16 @@ public struct OfferAnswerOptions: Sendable, Equatable {
 
     /// `asymmetric`, `strict source`, `media handover`, `port latching`.
     public var latching = LatchingPolicy()
+    /// `endpoint-learning` for this request; nil = the daemon's setting.
+    public var endpointLearning: EndpointLearning?
+
+    /// rtpengine's endpoint learning modes (`--endpoint-learning`, ng `endpoint-learning`).
+    public enum EndpointLearning: String, Sendable, Equatable {
+        case delayed, immediate, off, heuristic
+
+        /// Seconds during which a new source still moves the latch.
+        var window: Double { self == .delayed || self == .heuristic ? 3 : 0 }
+    }
 
     public init(fromTag: String, toTag: String? = nil) {
         self.fromTag = fromTag

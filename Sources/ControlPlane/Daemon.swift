@@ -22,6 +22,7 @@ public final class Daemon: Sendable {
         registry.finalTimeout = Double(max(0, config.finalTimeout))
         registry.deleteDelay = Double(config.deleteDelay)
         registry.maxSessions = config.maxSessions
+        registry.endpointLearning = OfferAnswerOptions.EndpointLearning(rawValue: config.endpointLearning.rawValue) ?? .delayed
         let settings = MediaEngine.Settings(
             registry: registry, portRange: config.portMin...config.portMax, loops: config.numThreads)
         engine = try MediaEngine(settings: settings, log: log)

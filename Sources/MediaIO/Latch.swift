@@ -2,7 +2,7 @@ import CallModel
 import TandemBase
 
 // The source check and latching decision for one socket, as a pure value type (rtpengine's
-// rules, with its "immediate" endpoint learning):
+// rules):
 //
 // - symmetric (default): the first packet latches the remote to its source, whatever SDP said
 //   (NAT traversal: the phone's real address is where its packets come from). A packet from the
@@ -12,6 +12,8 @@ import TandemBase
 // - strict source: after latching (or, when asymmetric, against the SDP address), packets from any
 //   other source are dropped.
 // - media handover: every new source re-latches (the phone moved, e.g. Wi-Fi -> LTE).
+// - delayed learning (rtpengine's default endpoint learning): for a few seconds after signalling
+//   (`learningUntil`) every new source moves the latch, and strict source is not yet applied.
 // - port latching: a latched remote survives a re-offer that asks to reset it (`resetLatch`).
 //   Media handover still moves it: that flag asks for it explicitly.
 //
@@ -35,14 +37,18 @@ public struct Latch: Hashable, Sendable {
     public private(set) var remote: TransportAddress?
     /// Whether `remote` was learned (or confirmed) from traffic.
     public private(set) var latched = false
+    /// Monotonic nanoseconds until which every new source moves the latch (delayed learning).
+    public private(set) var learningUntil: UInt64 = 0
 
     public init() {}
 
     /// Applies an offer/answer: the SDP remote and the policy. Returns true when `remote` changed.
     @discardableResult
-    public mutating func configure(remote sdp: TransportAddress?, policy: LatchingPolicy, resetLatch: Bool) -> Bool {
+    public mutating func configure(remote sdp: TransportAddress?, policy: LatchingPolicy, resetLatch: Bool,
+                                   learningUntil: UInt64 = 0) -> Bool {
         let before = remote
         self.policy = policy
+        self.learningUntil = learningUntil
         signalled = sdp
         if policy.asymmetric {
             latched = false
@@ -58,8 +64,9 @@ public struct Latch: Hashable, Sendable {
         return before != remote
     }
 
-    /// Decides what to do with a packet from `source`, latching as the policy says.
-    public mutating func receive(from source: TransportAddress) -> Verdict {
+    /// Decides what to do with a packet from `source` arriving at `now` (monotonic ns), latching
+    /// as the policy says.
+    public mutating func receive(from source: TransportAddress, now: UInt64 = 0) -> Verdict {
         if policy.asymmetric {
             guard policy.strictSource, let expected = signalled else { return .accept }
             return source == expected ? .accept : .drop
@@ -68,7 +75,7 @@ public struct Latch: Hashable, Sendable {
             latched = true
             return .accept
         }
-        if !latched || policy.mediaHandover {
+        if !latched || policy.mediaHandover || now < learningUntil {
             remote = source
             latched = true
             return .relatched

@@ -70,12 +70,12 @@ extension LoopCore {
               let kind = RTCPDemux.kind(data, count: length, rtcpMux: ep.pointee.acceptsRTCP),
               let source = SocketAddress.read(b.rxNames + i)
         else {
-            drop(ep, &c.pointee.dropsMalformed)
+            dropUnadmitted(ep, length: length, &c.pointee.dropsMalformed)
             return nil
         }
-        switch ep.pointee.latch.receive(from: source) {
+        switch ep.pointee.latch.receive(from: source, now: now) {
         case .drop:
-            drop(ep, &c.pointee.dropsStrictSource)
+            dropUnadmitted(ep, length: length, &c.pointee.dropsStrictSource)
             return nil
         case .relatched:
             let t = table.pointee
@@ -88,10 +88,21 @@ extension LoopCore {
         return kind
     }
 
+    /// An admitted packet that cannot be sent on: an error of the stream (already counted as received).
     @inline(__always)
     private func drop(_ ep: UnsafeMutablePointer<Endpoint>, _ counter: inout UInt64) {
         counter &+= 1
         ep.pointee.errors &+= 1
+    }
+
+    /// A datagram refused at the door (malformed, strict source) still counts in the stream's
+    /// packets and bytes, as rtpengine's stream stats count every datagram received, and in its
+    /// errors; it does not refresh `lastPacket`, so garbage cannot keep a dead call alive.
+    @inline(__always)
+    private func dropUnadmitted(_ ep: UnsafeMutablePointer<Endpoint>, length: Int, _ counter: inout UInt64) {
+        drop(ep, &counter)
+        ep.pointee.rtpPackets &+= 1
+        ep.pointee.rtpBytes &+= UInt64(length)
     }
 
     /// Per-socket stats of a valid packet, and RFC 3550 receive statistics for RTP.

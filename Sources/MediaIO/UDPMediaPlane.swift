@@ -89,7 +89,10 @@ public final class UDPMediaPlane: MediaPlane {
         if let r = remote, r.ip.isUnspecified || r.port == 0 || SocketAddress.family(of: r.ip) != ep.pointee.family {
             remote = nil
         }
-        ep.pointee.latch.configure(remote: remote, policy: forwarding.latching, resetLatch: forwarding.resetLatch)
+        let learningUntil = forwarding.learningSeconds > 0
+            ? tandem_monotonic_ns(0) &+ UInt64(forwarding.learningSeconds * 1e9) : 0
+        ep.pointee.latch.configure(remote: remote, policy: forwarding.latching, resetLatch: forwarding.resetLatch,
+                                   learningUntil: learningUntil)
         let t = core.table.pointee
         if let current = ep.pointee.latch.remote {
             t.remoteLengths[Int(socket.id)] = SocketAddress.write(current, to: t.remotes + Int(socket.id))

@@ -102,6 +102,12 @@ public struct DaemonConfig: Sendable, Equatable {
     public var tos: UInt8
     /// `--max-sessions`: limit of concurrent sessions; -1 = unlimited (default), 0 = accept no new ones.
     public var maxSessions: Int
+    /// rtpengine's `--endpoint-learning`.
+    public var endpointLearning: EndpointLearning
+
+    public enum EndpointLearning: String, Sendable, Equatable {
+        case delayed, immediate, off, heuristic
+    }
 
     /// Things worth telling the operator that do not stop the daemon: ignored rtpengine options,
     /// `--table` values other than -1, a bare `--listen-ng` port, and the like. One sentence each.
@@ -155,6 +161,7 @@ public struct DaemonConfig: Sendable, Equatable {
         noFallback = false
         tos = 0
         maxSessions = 0
+        endpointLearning = .delayed
         warnings = []
     }
 }

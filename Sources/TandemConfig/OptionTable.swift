@@ -131,6 +131,15 @@ enum OptionTable {
         OptionSpec("max-sessions", nil, "INT", "Limit of concurrent sessions (-1: unlimited, 0: accept none)",
                    default: "-1",
                    .setting { c, v, ctx throws(ConfigError) in c.maxSessions = try ctx.integer(v, in: -1...Int(Int32.max)) }),
+        OptionSpec("endpoint-learning", nil, "delayed|immediate|off|heuristic",
+                   "How a stream's remote address is learned from its packets: 'delayed' lets every new "
+                   + "source move it for 3 s after signalling; 'immediate' latches on the first packet; "
+                   + "'off' never learns (heuristic is treated as delayed)", default: "delayed",
+                   .setting { c, v, ctx throws(ConfigError) in
+                       guard let mode = DaemonConfig.EndpointLearning(rawValue: v) else {
+                           throw ctx.invalid(v, "must be delayed, immediate, off or heuristic")
+                       }
+                       c.endpointLearning = mode }),
         OptionSpec("tos", "T", "INT", "TOS byte for outgoing media (0: leave untouched)", default: "0",
                    .setting { c, v, ctx throws(ConfigError) in c.tos = UInt8(try ctx.integer(v, in: 0...255)) }),
         OptionSpec("log-level", "L", "INT", "Highest syslog priority to log, 0 (emerg) to 7 (debug)", default: "6",
@@ -241,7 +250,6 @@ enum OptionTable {
         ("mysql-user", nil, true),
         ("mysql-pass", nil, true),
         ("mysql-query", nil, true),
-        ("endpoint-learning", nil, true),
         ("jitter-buffer", nil, true),
         ("jb-clock-drift", nil, false),
         ("debug-srtp", nil, false),

@@ -102,9 +102,7 @@ extension Integration {
                 let rtp = query.int("totals", "RTP", "packets") ?? -1, rtcp = query.int("totals", "RTCP", "packets") ?? -1
                 #expect(rtp + rtcp == 26, "totals:\n\(query.pretty)")
                 // rtpengine's totals are the sums of the stream stats: RTP 26 (muxed RTCP included), RTCP 0.
-                withKnownIssue("bug: CallModel query totals split muxed RTCP out of the RTP stream's count (tandem: RTP 20, RTCP 6)") {
-                    #expect(rtp == 26 && rtcp == 0, "totals RTP \(rtp), RTCP \(rtcp)")
-                } when: { !Tandemd.isReference }
+                #expect(rtp == 26 && rtcp == 0, "totals RTP \(rtp), RTCP \(rtcp)")
             }
         }
 
@@ -132,11 +130,7 @@ extension Integration {
         /// rtpengine's default endpoint learning ("delayed", --endpoint-learning): for 3 s after
         /// the last signalling every new source re-latches, after that the endpoint is confirmed by
         /// its next packet and locked.
-        @Test(.disabled(if: !Tandemd.isReference, """
-            bug: tandemd latches "immediately" (MediaIO/Latch.swift) and ignores --endpoint-learning; rtpengine's \
-            default is "delayed": every new source re-latches for 3 s after signalling, then the endpoint locks
-            """))
-        func delayedEndpointLearning() throws {
+        @Test func delayedEndpointLearning() throws {
             let daemon = try Tandemd(slot: 16)
             try withDaemonLog(daemon) {
                 let ng = try daemon.client()
@@ -198,7 +192,7 @@ extension Integration {
                 let query = try ng.query(call.callID)
                 let packets = query.int("tags", "A-tag", "medias", 0, "streams", 0, "stats", "packets")
                 // rtpengine counts the dropped packets in `packets` too (11) and also in `errors`.
-                #expect(packets == (strict && !Tandemd.isReference ? 6 : 11), "A-tag packets counted:\n\(query.pretty)")
+                #expect(packets == 11, "A-tag packets counted:\n\(query.pretty)")
                 if strict {
                     let errors = query.int("tags", "A-tag", "medias", 0, "streams", 0, "stats", "errors")
                     #expect(errors == 5, "strict-source drops counted as A-tag stream errors:\n\(query.pretty)")

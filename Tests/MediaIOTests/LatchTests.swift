@@ -122,3 +122,42 @@ private func latch(_ policy: LatchingPolicy = LatchingPolicy(), remote: Transpor
     l.configure(remote: sdp, policy: LatchingPolicy(asymmetric: true), resetLatch: false)
     #expect(l.remote == sdp && !l.latched)
 }
+
+// Delayed endpoint learning (rtpengine's default): inside the window every new source moves
+// the latch and strict source is not applied yet; after it, the latch holds.
+
+private let second: UInt64 = 1_000_000_000
+
+private func learning(_ policy: LatchingPolicy = LatchingPolicy(), until: UInt64) -> Latch {
+    var l = Latch()
+    l.configure(remote: sdp, policy: policy, resetLatch: false, learningUntil: until)
+    return l
+}
+
+@Test func delayedLearningFollowsEveryNewSourceInsideTheWindow() {
+    var l = learning(until: 3 * second)
+    #expect(l.receive(from: nat, now: 1 * second) == .relatched)
+    #expect(l.receive(from: moved, now: 2 * second) == .relatched)
+    #expect(l.remote == moved)
+}
+
+@Test func delayedLearningLocksAfterTheWindow() {
+    var l = learning(until: 3 * second)
+    #expect(l.receive(from: nat, now: 1 * second) == .relatched)
+    #expect(l.receive(from: stranger, now: 4 * second) == .accept)
+    #expect(l.remote == nat)
+}
+
+@Test func strictSourceWaitsForTheEndOfTheLearningWindow() {
+    var l = learning(LatchingPolicy(strictSource: true), until: 3 * second)
+    #expect(l.receive(from: nat, now: 1 * second) == .relatched)
+    #expect(l.receive(from: stranger, now: 2 * second) == .relatched, "still learning")
+    #expect(l.receive(from: nat, now: 3 * second + 1) == .drop, "locked on the stranger, as rtpengine would")
+}
+
+@Test func zeroWindowIsImmediateLearning() {
+    var l = learning(until: 0)
+    #expect(l.receive(from: nat, now: 1 * second) == .relatched)
+    #expect(l.receive(from: stranger, now: 1 * second) == .accept)
+    #expect(l.remote == nat)
+}
