@@ -43,7 +43,7 @@ let package = Package(
         .target(name: "MediaIO", dependencies: ["CallModel", "RTP", "TandemBase", "CTandemSys"]),
         .target(name: "TandemConfig", dependencies: ["TandemBase"]),
         .target(name: "ControlPlane", dependencies: [
-            "MediaIO", "NGProtocol", "Bencode", "CallModel", "TandemConfig",
+            "MediaIO", "NGProtocol", "Bencode", "CallModel", "TandemConfig", "TandemBase",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),

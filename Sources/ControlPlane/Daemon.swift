@@ -10,7 +10,7 @@ public final class Daemon: Sendable {
     public let log: Log
 
     public init(config: DaemonConfig) throws(EngineError) {
-        log = Log(level: config.logLevel)
+        log = Log(level: config.logLevel, name: "tandemd")
         for warning in config.warnings { log.warning(warning) }
         let interfaces = InterfaceSet(config.interfaces.map {
             LocalInterface(name: $0.name, address: $0.address, advertised: $0.advertised)

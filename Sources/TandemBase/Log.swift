@@ -1,11 +1,17 @@
 import Glibc
 
 /// A minimal syslog-levelled logger writing to stderr (rtpengine's `--log-level` numbers:
-/// 3 error, 4 warning, 6 info, 7 debug). Control-plane only: never called per packet.
+/// 3 error, 4 warning, 6 info, 7 debug), shared by the executables. Control paths only: never
+/// called per packet.
 public struct Log: Sendable {
     public let level: Int
+    /// The program name each line starts with.
+    public let name: String
 
-    public init(level: Int) { self.level = level }
+    public init(level: Int, name: String) {
+        self.level = level
+        self.name = name
+    }
 
     public func error(_ message: @autoclosure () -> String) { write(3, "ERR", message) }
     public func warning(_ message: @autoclosure () -> String) { write(4, "WARNING", message) }
@@ -14,7 +20,7 @@ public struct Log: Sendable {
 
     private func write(_ severity: Int, _ tag: String, _ message: () -> String) {
         guard severity <= level else { return }
-        let line = "[tandemd] \(tag): \(message())\n"
+        let line = "[\(name)] \(tag): \(message())\n"
         // One write(2) per line so lines from different threads never interleave.
         _ = line.withCString { Glibc.write(STDERR_FILENO, $0, strlen($0)) }
     }
