@@ -1,1 +1,0 @@
-// SIP: see DESIGN.md
