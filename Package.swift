@@ -56,7 +56,7 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
-        .executableTarget(name: "tandem-proxy", dependencies: ["ProxyIO", "Proxy"]),
+        .executableTarget(name: "tandem-proxy", dependencies: ["ProxyIO", "Proxy", "TandemBase"]),
 
         // Benchmarks: a malloc-counting interposer and the bench driver.
         .target(name: "CMallocCounter", path: "Bench/CMallocCounter"),

@@ -1,1 +1,0 @@
-// Proxy: see DESIGN.md

@@ -1,1 +1,0 @@
-// ProxyIO: see DESIGN.md
