@@ -361,7 +361,7 @@ def main() -> int:
         daemon_stats = mon.client.request({"command": "statistics"})
     except (NGError, NGTimeout, OSError):
         daemon_stats = {}
-    tandem_section = daemon_stats.get("tandem") if isinstance(daemon_stats, dict) else None
+    tandem_section = ((daemon_stats or {}).get("statistics") or {}).get("tandem")
 
     stats = parse_stat_csv(stat_csv)
     ok = stat_int(stats, "SuccessfulCall(C)")
@@ -436,6 +436,10 @@ def main() -> int:
 
     def fmt(v):
         return "n/a" if v is None else str(v)
+
+    tandem_line = ""
+    if isinstance(tandem_section, dict):
+        tandem_line = "\nload: tandemd statistics.tandem: " + ", ".join(f"{k} {v}" for k, v in tandem_section.items())
     print(f"""load: ---- summary ----------------------------------------------------------
 load: SIPp:    {ok} successful, {failed} failed of {args.calls} calls (created {created}, exit {rc}), {elapsed:.1f} s
 load: daemon:  {len(mon.calls)} calls seen answered, max {mon.max_active} active at once, {mon.polls} polls
@@ -443,7 +447,7 @@ load: RTP packets per call (expected ~{expected:g} per direction = 50 pps x {arg
 load:   UAC -> daemon: min {sa['min']}  avg {sa['avg']}  max {sa['max']}
 load:   UAS -> daemon: min {sb['min']}  avg {sb['avg']}  max {sb['max']}
 load: delivered by the daemon to SIPp's RTP sockets (all calls): to UAC {fmt(to_uac)} (received from UAS {sum(b)}), to UAS {fmt(to_uas)} (received from UAC {sum(a)})
-load: calls left in the daemon after the BYEs: {len(left)}
+load: calls left in the daemon after the BYEs: {len(left)}{tandem_line}
 load: {'PASS' if not problems else 'FAIL: ' + '; '.join(problems)}""", file=sys.stderr, flush=True)
     print(json.dumps(result, sort_keys=True))
     return 0 if not problems else 1

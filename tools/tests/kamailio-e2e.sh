@@ -10,7 +10,8 @@
 # Asserts (through tools/sipp/load.sh): every call completes (0 failed), RTP reached the daemon
 # from both sides of every call (>= MIN_PPS packets/s of call duration each way), the daemon
 # delivered them to the other side, and no call is left in the daemon after the BYEs.
-# Environment: CALLS (10), RATE (5), DURATION (3), MIN_PPS (25), TANDEMD (binary; default: build
+# Environment: CALLS (10), RATE (5), DURATION (3), MIN_PPS (25), E2E_MEDIA_MIN/E2E_MEDIA_MAX (the
+# daemon's port range; 4 ports per call), TANDEMD (binary; default: build
 # .build/debug/tandemd with `swift build --product tandemd`), KEEP_LOGS=1.
 # Only the PIDs started here are stopped (trap on exit). Runtime ~15 s once tandemd is built.
 set -euo pipefail
@@ -30,6 +31,8 @@ case "$DAEMON" in
   rtpengine) NG=15224; MEDIA_MIN=17000; MEDIA_MAX=17999; KAM=5062; UAS=5092; UAC=5082; UAC_RTP=7020; UAS_RTP=7030 ;;
   *) echo "usage: $0 [tandemd|rtpengine]" >&2; exit 2 ;;
 esac
+# a call takes 4 media ports (RTP + RTCP per side): 1000 ports = 250 calls; widen for more
+MEDIA_MIN=${E2E_MEDIA_MIN:-$MEDIA_MIN}; MEDIA_MAX=${E2E_MEDIA_MAX:-$MEDIA_MAX}
 
 tools/setup.sh
 for bin in sipp kamailio; do command -v "$bin" >/dev/null || { echo "e2e: $bin missing" >&2; exit 2; }; done
