@@ -81,10 +81,13 @@ if [ "$DAEMON" = tandemd ]; then
     swift build --product tandemd >"$WORK/build.log" 2>&1 || { tail -20 "$WORK/build.log" >&2; exit 1; }
     TANDEMD=$ROOT/.build/debug/tandemd
   fi
-  setsid "$TANDEMD" --config-file=none --foreground --log-level=5 --listen-ng=127.0.0.1:$NG \
+  # a plain background command: $! is tandemd itself (no setsid, which forks when it happens
+  # to be a process-group leader, and then $! would not be the daemon)
+  "$TANDEMD" --config-file=none --foreground --log-level=5 --listen-ng=127.0.0.1:$NG \
     --port-min=$MEDIA_MIN --port-max=$MEDIA_MAX --interface=127.0.0.1 --delete-delay=0 --num-threads=2 \
     >"$WORK/daemon.log" 2>&1 </dev/null &
   daemon_pid=$!
+  case "$(readlink "/proc/$daemon_pid/exe" 2>/dev/null)" in */tandemd) ;; *) echo "e2e: pid $daemon_pid is not tandemd" >&2; exit 1 ;; esac
   for _ in $(seq 50); do ng_ping && break; sleep 0.1; done   # bounded: 5 s
   ng_ping || { echo "e2e: tandemd did not answer ping" >&2; exit 1; }
   echo "e2e: tandemd pid $daemon_pid, ng 127.0.0.1:$NG, media $MEDIA_MIN-$MEDIA_MAX"
