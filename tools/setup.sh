@@ -10,6 +10,8 @@ PACKAGES=(
   rtpengine-daemon rtpengine-utils
   # SIP load generator and reference proxy (proxy issue)
   sip-tester
+  # real SIP proxy for the end-to-end test (its rtpengine module ships in the main package)
+  kamailio
   # fuzzing runtime for `swiftc -sanitize=fuzzer` lives in the Swift toolchain; tools for tests
   python3 procps iproute2
 )

@@ -1,0 +1,142 @@
+#!/usr/bin/env bash
+# End-to-end: REAL Kamailio (Debian kamailio 5.6, its rtpengine module) drives a media daemon
+# over ng while SIPp places real calls with real RTP through it:
+#
+#   SIPp UAC (uac.xml) --SIP--> Kamailio (tools/kamailio/kamailio.cfg) --SIP--> SIPp UAS (uas.xml)
+#        \______________ RTP ______ media daemon (tandemd | rtpengine) ______ RTP _____/
+#
+#   tools/tests/kamailio-e2e.sh [tandemd|rtpengine]          (default tandemd)
+#
+# Asserts (through tools/sipp/load.sh): every call completes (0 failed), RTP reached the daemon
+# from both sides of every call (>= MIN_PPS packets/s of call duration each way), the daemon
+# delivered them to the other side, and no call is left in the daemon after the BYEs.
+# Environment: CALLS (10), RATE (5), DURATION (3), MIN_PPS (25), E2E_MEDIA_MIN/E2E_MEDIA_MAX (the
+# daemon's port range; 4 ports per call), TANDEMD (binary; default: build
+# .build/debug/tandemd with `swift build --product tandemd`), KEEP_LOGS=1.
+# Only the PIDs started here are stopped (trap on exit). Runtime ~15 s once tandemd is built.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+ROOT=$(pwd)
+DAEMON=${1:-tandemd}
+CALLS=${CALLS:-10}; RATE=${RATE:-5}; DURATION=${DURATION:-3}; MIN_PPS=${MIN_PPS:-25}
+# hard limit for the load: setup time + call duration + 30 s (the UAS lives 15 s longer)
+HARD_TIMEOUT=$(python3 -c "print(int($CALLS / $RATE + $DURATION + 30))")
+
+# Port plan (loopback; outside 20000-31999 and the ephemeral range): the two daemons get
+# disjoint sets so both variants can run at the same time.
+# SIPp 3.6.1's rtp_stream uses one RTP socket per process for all calls (-mp, and -mp+2 for
+# video), so the SIPp RTP "ranges" are 3 ports each. SIPp control sockets: SIP port + 1000.
+case "$DAEMON" in
+  tandemd)   NG=15223; MEDIA_MIN=16000; MEDIA_MAX=16999; KAM=5060; UAS=5090; UAC=5080; UAC_RTP=7000; UAS_RTP=7010 ;;
+  rtpengine) NG=15224; MEDIA_MIN=17000; MEDIA_MAX=17999; KAM=5062; UAS=5092; UAC=5082; UAC_RTP=7020; UAS_RTP=7030 ;;
+  *) echo "usage: $0 [tandemd|rtpengine]" >&2; exit 2 ;;
+esac
+# a call takes 4 media ports (RTP + RTCP per side): 1000 ports = 250 calls; widen for more
+MEDIA_MIN=${E2E_MEDIA_MIN:-$MEDIA_MIN}; MEDIA_MAX=${E2E_MEDIA_MAX:-$MEDIA_MAX}
+
+tools/setup.sh
+for bin in sipp kamailio; do command -v "$bin" >/dev/null || { echo "e2e: $bin missing" >&2; exit 2; }; done
+
+WORK=$(mktemp -d /tmp/tandem-kamailio-e2e.XXXXXX)
+daemon_pid=""; uas_pid=""; kam_started=""; ref_started=""
+KAM_RUNDIR=$WORK/kamailio
+REF_RUNDIR=$WORK/rtpengine
+
+cleanup() {
+  local rc=$?
+  set +e
+  if [ -n "$uas_pid" ] && [ -d "/proc/$uas_pid" ]; then kill -TERM "$uas_pid"; wait "$uas_pid" 2>/dev/null; fi
+  [ -n "$kam_started" ] && RUNDIR=$KAM_RUNDIR tools/kamailio/kamailio.sh stop "$KAM" >/dev/null
+  if [ -n "$daemon_pid" ] && [ -d "/proc/$daemon_pid" ]; then
+    kill -TERM "$daemon_pid"
+    for _ in $(seq 50); do [ -d "/proc/$daemon_pid" ] || break; sleep 0.1; done
+    [ -d "/proc/$daemon_pid" ] && kill -KILL "$daemon_pid"
+    wait "$daemon_pid" 2>/dev/null
+  fi
+  [ -n "$ref_started" ] && RUNDIR=$REF_RUNDIR tools/ref/rtpengine.sh stop "$NG" >/dev/null
+  if [ "$rc" -ne 0 ]; then
+    echo "e2e: FAILED ($DAEMON); logs kept in $WORK" >&2
+    for f in "$WORK"/daemon.log "$REF_RUNDIR"/rtpengine.log "$KAM_RUNDIR"/kamailio.log; do
+      [ -f "$f" ] && { echo "---- tail $f" >&2; tail -15 "$f" >&2; }
+    done
+  elif [ -z "${KEEP_LOGS:-}" ]; then
+    rm -rf "$WORK"
+  fi
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# every UDP port we bind must be free (other tests share this machine)
+busy=$(ss -uanH | awk '{print $4}' | awk -F: '{print $NF}' | sort -u | grep -xE "$(printf '%s|' $NG $KAM $UAS $UAC $((UAS + 1000)) $((UAC + 1000)) $UAC_RTP $((UAC_RTP + 2)) $UAS_RTP $((UAS_RTP + 2)) | sed 's/|$//')" || true)
+if [ -n "$busy" ]; then echo "e2e: UDP port(s) already in use: $busy; refusing to start" >&2; exit 2; fi
+
+ng_ping() { python3 tools/ng.py -s "127.0.0.1:$NG" --timeout 0.2 --retries 0 ping >/dev/null 2>&1; }
+if ng_ping; then echo "e2e: something already answers ng on 127.0.0.1:$NG; refusing to start" >&2; exit 2; fi
+
+# 1. the media daemon
+if [ "$DAEMON" = tandemd ]; then
+  if [ -z "${TANDEMD:-}" ]; then
+    echo "e2e: swift build --product tandemd" >&2
+    swift build --product tandemd >"$WORK/build.log" 2>&1 || { tail -20 "$WORK/build.log" >&2; exit 1; }
+    TANDEMD=$ROOT/.build/debug/tandemd
+  fi
+  # a plain background command: $! is tandemd itself (no setsid, which forks when it happens
+  # to be a process-group leader, and then $! would not be the daemon)
+  "$TANDEMD" --config-file=none --foreground --log-level=5 --listen-ng=127.0.0.1:$NG \
+    --port-min=$MEDIA_MIN --port-max=$MEDIA_MAX --interface=127.0.0.1 --delete-delay=0 --num-threads=2 \
+    >"$WORK/daemon.log" 2>&1 </dev/null &
+  daemon_pid=$!
+  case "$(readlink "/proc/$daemon_pid/exe" 2>/dev/null)" in */tandemd) ;; *) echo "e2e: pid $daemon_pid is not tandemd" >&2; exit 1 ;; esac
+  for _ in $(seq 50); do ng_ping && break; sleep 0.1; done   # bounded: 5 s
+  ng_ping || { echo "e2e: tandemd did not answer ping" >&2; exit 1; }
+  echo "e2e: tandemd pid $daemon_pid, ng 127.0.0.1:$NG, media $MEDIA_MIN-$MEDIA_MAX"
+else
+  RUNDIR=$REF_RUNDIR tools/ref/rtpengine.sh start "$NG" "$MEDIA_MIN" "$MEDIA_MAX"
+  ref_started=1
+fi
+
+# 2. Kamailio, pointed at the daemon, forwarding every INVITE to the UAS
+RUNDIR=$KAM_RUNDIR KAM_CHILDREN=4 tools/kamailio/kamailio.sh start "$KAM" "127.0.0.1:$NG" "127.0.0.1:$UAS"
+kam_started=1
+
+# 3. the SIPp UAS (lives at most HARD_TIMEOUT + 15 s)
+(cd tools/sipp && exec sipp -sf uas.xml -i 127.0.0.1 -p "$UAS" -cp $((UAS + 1000)) -mi 127.0.0.1 -mp "$UAS_RTP" \
+   -nostdin -trace_err -error_file "$WORK/uas-errors.log" -timeout $((HARD_TIMEOUT + 15))s >"$WORK/uas-screen.log" 2>&1 </dev/null) &
+uas_pid=$!
+sleep 0.5
+[ -d "/proc/$uas_pid" ] || { echo "e2e: SIPp UAS exited at once" >&2; cat "$WORK/uas-screen.log" >&2; exit 1; }
+
+# 4. the load, with its own assertions
+echo "e2e: $CALLS calls, rate $RATE/s, $DURATION s each: UAC 127.0.0.1:$UAC -> Kamailio 127.0.0.1:$KAM -> UAS 127.0.0.1:$UAS, media via $DAEMON"
+set +e
+tools/sipp/load.sh --proxy "127.0.0.1:$KAM" --ng "127.0.0.1:$NG" --calls "$CALLS" --rate "$RATE" \
+  --duration "$DURATION" --max-concurrent "$CALLS" --timeout "$HARD_TIMEOUT" --uac "127.0.0.1:$UAC" \
+  --uac-media-port "$UAC_RTP" --uas-rtp-port "$UAS_RTP" --min-pps "$MIN_PPS" --outdir "$WORK/load" \
+  >"$WORK/load.json"
+load_rc=$?
+set -e
+cat "$WORK/load.json"
+
+# 5. the assertions, spelled out (load.sh checks the same and more)
+python3 - "$WORK/load.json" "$CALLS" "$DURATION" "$MIN_PPS" "$load_rc" <<'PY'
+import json, sys
+r = json.loads(open(sys.argv[1]).read().strip().splitlines()[-1])
+calls, duration, min_pps, rc = int(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4]), int(sys.argv[5])
+d, s, e = r["daemon"], r["sipp"], r["egress"]
+checks = [
+    (s["successful"] == calls, f"{s['successful']}/{calls} calls successful"),
+    (s["failed"] == 0, f"{s['failed']} calls failed"),
+    (d["calls_seen"] == calls, f"{d['calls_seen']}/{calls} calls seen answered in the daemon"),
+    (d["packets_uac_to_daemon"]["min"] >= min_pps * duration, f"min UAC->daemon packets per call {d['packets_uac_to_daemon']['min']} (>= {min_pps * duration:g})"),
+    (d["packets_uas_to_daemon"]["min"] >= min_pps * duration, f"min UAS->daemon packets per call {d['packets_uas_to_daemon']['min']} (>= {min_pps * duration:g})"),
+    (e["to_uac"] is not None and e["to_uac"] >= 0.95 * e["received_from_uas"], f"delivered to UAC {e['to_uac']} (received from UAS {e['received_from_uas']})"),
+    (e["to_uas"] is not None and e["to_uas"] >= 0.95 * e["received_from_uac"], f"delivered to UAS {e['to_uas']} (received from UAC {e['received_from_uac']})"),
+    (not d["calls_left"], f"{len(d['calls_left'])} calls left in the daemon"),
+    (rc == 0, f"load.sh exit status {rc}"),
+]
+for ok, what in checks:
+    print(f"e2e: {'ok  ' if ok else 'FAIL'} {what}")
+sys.exit(0 if all(ok for ok, _ in checks) else 1)
+PY
+echo "e2e: PASS ($DAEMON)"
