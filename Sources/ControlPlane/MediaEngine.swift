@@ -100,9 +100,10 @@ public final class MediaEngine: Sendable {
         }
     }
 
+    /// At most `limit` call-ids, 32 when not given (rtpengine 10.5's default).
     private func list(limit: Int?) -> NGResponse {
         var ids = snapshots().flatMap(\.callIDs).sorted()
-        if let limit, limit >= 0 { ids = Array(ids.prefix(limit)) }
+        ids = Array(ids.prefix(max(0, limit ?? 32)))
         return .ok(["calls": .list(ids.map { .text($0) })])
     }
 

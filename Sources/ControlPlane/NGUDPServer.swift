@@ -16,7 +16,6 @@ public final class NGUDPServer: Sendable {
     public init(listen: TransportAddress, engine: MediaEngine, log: Log) throws(EngineError) {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let bootstrap = DatagramBootstrap(group: group)
-            .channelOption(.socketOption(.so_reuseaddr), value: 1)
             // A whole ng datagram in one read: SDPs of WebRTC offers run to several KiB.
             .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 65_536))
             .channelInitializer { channel in

@@ -17,6 +17,8 @@ struct MediaCoordinator {
     private var pings: [Int: NGClientTransaction] = [:]
     private var nextID = 0
     private let policy: NGRetransmitPolicy
+    /// Daemon health changes seen by pings, for the log (drained by the core).
+    var healthEvents: [String] = []
 
     init(config: ProxyConfig, now: MonotonicTime) {
         let addresses = config.mediaDaemons.map {
@@ -43,7 +45,7 @@ struct MediaCoordinator {
         let cookie = Array(bytes[..<space])
         if var ping = pings[daemon], ping.cookie == cookie {
             if case .completed(let reply) = ping.receive(bytes, now: now) {
-                _ = daemons.recordPing(daemon: daemon, reply: reply, now: now)
+                note(daemons.recordPing(daemon: daemon, reply: reply, now: now))
                 pings[daemon] = nil
             }
             return nil
@@ -76,7 +78,7 @@ struct MediaCoordinator {
                 pings[daemon] = ping
                 continue
             }
-            _ = daemons.recordPing(daemon: daemon, reply: nil, now: now)
+            note(daemons.recordPing(daemon: daemon, reply: nil, now: now))
             pings[daemon] = nil
         }
         for daemon in daemons.pingsDue(now: now) where pings[daemon] == nil {
@@ -87,6 +89,14 @@ struct MediaCoordinator {
             }
         }
         return sends
+    }
+
+    private mutating func note(_ transition: MediaDaemonSet.Transition?) {
+        switch transition {
+        case .wentDown(let i): healthEvents.append("media daemon \(daemons.daemons[i].address) is down")
+        case .cameUp(let i): healthEvents.append("media daemon \(daemons.daemons[i].address) is up")
+        case nil: break
+        }
     }
 
     /// Keeps an unfinished request (indexed by its current cookie) or drops a finished one.

@@ -56,6 +56,8 @@ public final class ProxyCore {
             out += fire(id, now: now)
         }
         let (sends, finished) = media.tick(now: now)
+        for event in media.healthEvents { log.warning(event) }
+        media.healthEvents.removeAll()
         out += sends
         for (cookie, outcome) in finished { out += resume(cookie: cookie, outcome: outcome, now: now) }
         return out

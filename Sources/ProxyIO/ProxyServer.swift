@@ -43,7 +43,6 @@ public final class ProxyServer: Sendable {
     private static func bindUDP(_ address: TransportAddress, loop: EventLoop,
                                 dispatcher: NIOLoopBound<Dispatcher>) -> EventLoopFuture<Void> {
         DatagramBootstrap(group: loop)
-            .channelOption(.socketOption(.so_reuseaddr), value: 1)
             .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 65_536))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# End-to-end: REAL Kamailio (Debian kamailio 5.6, its rtpengine module) drives a media daemon
-# over ng while SIPp places real calls with real RTP through it:
+# End-to-end: a SIP proxy — REAL Kamailio (Debian kamailio 5.6, its rtpengine module) or our
+# tandem-proxy — drives a media daemon over ng while SIPp places real calls with real RTP:
 #
-#   SIPp UAC (uac.xml) --SIP--> Kamailio (tools/kamailio/kamailio.cfg) --SIP--> SIPp UAS (uas.xml)
+#   SIPp UAC (uac.xml) --SIP--> PROXY (kamailio.cfg | tandem-proxy) --SIP--> SIPp UAS (uas.xml)
 #        \______________ RTP ______ media daemon (tandemd | rtpengine) ______ RTP _____/
 #
-#   tools/tests/kamailio-e2e.sh [tandemd|rtpengine]          (default tandemd)
+#   tools/tests/sip-e2e.sh [kamailio|tandem-proxy] [tandemd|rtpengine]   (default kamailio tandemd)
+#
+# FAILOVER=1 (tandem-proxy only): the proxy is also given a second media daemon that is stopped
+# (nothing listens on its port); every call must still complete, the dead one marked down.
 #
 # Asserts (through tools/sipp/load.sh): every call completes (0 failed), RTP reached the daemon
 # from both sides of every call (>= MIN_PPS packets/s of call duration each way), the daemon
@@ -17,7 +20,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$(pwd)
-DAEMON=${1:-tandemd}
+PROXY=${1:-kamailio}
+DAEMON=${2:-tandemd}
 CALLS=${CALLS:-10}; RATE=${RATE:-5}; DURATION=${DURATION:-3}; MIN_PPS=${MIN_PPS:-25}
 # hard limit for the load: setup time + call duration + 30 s (the UAS lives 15 s longer)
 HARD_TIMEOUT=$(python3 -c "print(int($CALLS / $RATE + $DURATION + 30))")
@@ -26,19 +30,22 @@ HARD_TIMEOUT=$(python3 -c "print(int($CALLS / $RATE + $DURATION + 30))")
 # disjoint sets so both variants can run at the same time.
 # SIPp 3.6.1's rtp_stream uses one RTP socket per process for all calls (-mp, and -mp+2 for
 # video), so the SIPp RTP "ranges" are 3 ports each. SIPp control sockets: SIP port + 1000.
-case "$DAEMON" in
-  tandemd)   NG=15223; MEDIA_MIN=16000; MEDIA_MAX=16999; KAM=5060; UAS=5090; UAC=5080; UAC_RTP=7000; UAS_RTP=7010 ;;
-  rtpengine) NG=15224; MEDIA_MIN=17000; MEDIA_MAX=17999; KAM=5062; UAS=5092; UAC=5082; UAC_RTP=7020; UAS_RTP=7030 ;;
-  *) echo "usage: $0 [tandemd|rtpengine]" >&2; exit 2 ;;
+case "$PROXY/$DAEMON" in
+  kamailio/tandemd)      NG=15223; MEDIA_MIN=16000; MEDIA_MAX=16999; KAM=5060; UAS=5090; UAC=5080; UAC_RTP=7000; UAS_RTP=7010 ;;
+  kamailio/rtpengine)    NG=15224; MEDIA_MIN=17000; MEDIA_MAX=17999; KAM=5062; UAS=5092; UAC=5082; UAC_RTP=7020; UAS_RTP=7030 ;;
+  tandem-proxy/tandemd)  NG=15225; MEDIA_MIN=18000; MEDIA_MAX=18999; KAM=5064; UAS=5094; UAC=5084; UAC_RTP=7040; UAS_RTP=7050 ;;
+  tandem-proxy/rtpengine) NG=15226; MEDIA_MIN=19000; MEDIA_MAX=19999; KAM=5066; UAS=5096; UAC=5086; UAC_RTP=7060; UAS_RTP=7070 ;;
+  *) echo "usage: $0 [kamailio|tandem-proxy] [tandemd|rtpengine]" >&2; exit 2 ;;
 esac
+DEAD_NG=$((NG + 10))   # FAILOVER: a media daemon address nobody listens on
 # a call takes 4 media ports (RTP + RTCP per side): 1000 ports = 250 calls; widen for more
 MEDIA_MIN=${E2E_MEDIA_MIN:-$MEDIA_MIN}; MEDIA_MAX=${E2E_MEDIA_MAX:-$MEDIA_MAX}
 
 tools/setup.sh
 for bin in sipp kamailio; do command -v "$bin" >/dev/null || { echo "e2e: $bin missing" >&2; exit 2; }; done
 
-WORK=$(mktemp -d /tmp/tandem-kamailio-e2e.XXXXXX)
-daemon_pid=""; uas_pid=""; kam_started=""; ref_started=""
+WORK=$(mktemp -d /tmp/tandem-sip-e2e.XXXXXX)
+daemon_pid=""; uas_pid=""; kam_started=""; ref_started=""; proxy_pid=""
 KAM_RUNDIR=$WORK/kamailio
 REF_RUNDIR=$WORK/rtpengine
 
@@ -47,6 +54,7 @@ cleanup() {
   set +e
   if [ -n "$uas_pid" ] && [ -d "/proc/$uas_pid" ]; then kill -TERM "$uas_pid"; wait "$uas_pid" 2>/dev/null; fi
   [ -n "$kam_started" ] && RUNDIR=$KAM_RUNDIR tools/kamailio/kamailio.sh stop "$KAM" >/dev/null
+  if [ -n "$proxy_pid" ] && [ -d "/proc/$proxy_pid" ]; then kill -TERM "$proxy_pid"; wait "$proxy_pid" 2>/dev/null; fi
   if [ -n "$daemon_pid" ] && [ -d "/proc/$daemon_pid" ]; then
     kill -TERM "$daemon_pid"
     for _ in $(seq 50); do [ -d "/proc/$daemon_pid" ] || break; sleep 0.1; done
@@ -55,8 +63,8 @@ cleanup() {
   fi
   [ -n "$ref_started" ] && RUNDIR=$REF_RUNDIR tools/ref/rtpengine.sh stop "$NG" >/dev/null
   if [ "$rc" -ne 0 ]; then
-    echo "e2e: FAILED ($DAEMON); logs kept in $WORK" >&2
-    for f in "$WORK"/daemon.log "$REF_RUNDIR"/rtpengine.log "$KAM_RUNDIR"/kamailio.log; do
+    echo "e2e: FAILED ($PROXY/$DAEMON); logs kept in $WORK" >&2
+    for f in "$WORK"/daemon.log "$REF_RUNDIR"/rtpengine.log "$KAM_RUNDIR"/kamailio.log "$WORK"/proxy.log; do
       [ -f "$f" ] && { echo "---- tail $f" >&2; tail -15 "$f" >&2; }
     done
   elif [ -z "${KEEP_LOGS:-}" ]; then
@@ -96,9 +104,25 @@ else
   ref_started=1
 fi
 
-# 2. Kamailio, pointed at the daemon, forwarding every INVITE to the UAS
-RUNDIR=$KAM_RUNDIR KAM_CHILDREN=4 tools/kamailio/kamailio.sh start "$KAM" "127.0.0.1:$NG" "127.0.0.1:$UAS"
-kam_started=1
+# 2. the proxy, pointed at the daemon, forwarding every INVITE to the UAS
+if [ "$PROXY" = kamailio ]; then
+  RUNDIR=$KAM_RUNDIR KAM_CHILDREN=4 tools/kamailio/kamailio.sh start "$KAM" "127.0.0.1:$NG" "127.0.0.1:$UAS"
+  kam_started=1
+else
+  PROXY_BIN=${TANDEM_PROXY:-}
+  if [ -z "$PROXY_BIN" ]; then
+    swift build --product tandem-proxy >"$WORK/build-proxy.log" 2>&1 || { tail -20 "$WORK/build-proxy.log" >&2; exit 1; }
+    PROXY_BIN=$ROOT/.build/debug/tandem-proxy
+  fi
+  daemons=(--media-daemon=udp:127.0.0.1:$NG)
+  [ -n "${FAILOVER:-}" ] && daemons=(--media-daemon=udp:127.0.0.1:$DEAD_NG "${daemons[@]}")
+  "$PROXY_BIN" --listen=udp:127.0.0.1:$KAM --next-hop=127.0.0.1:$UAS "${daemons[@]}" \
+    --ng-timeout=0.3 --ng-retries=1 --log-level=6 >"$WORK/proxy.log" 2>&1 </dev/null &
+  proxy_pid=$!
+  sleep 0.5
+  [ -d "/proc/$proxy_pid" ] || { echo "e2e: tandem-proxy exited at once" >&2; cat "$WORK/proxy.log" >&2; exit 1; }
+  echo "e2e: tandem-proxy pid $proxy_pid on 127.0.0.1:$KAM${FAILOVER:+ (failover: dead daemon 127.0.0.1:$DEAD_NG listed first)}"
+fi
 
 # 3. the SIPp UAS (lives at most HARD_TIMEOUT + 15 s)
 (cd tools/sipp && exec sipp -sf uas.xml -i 127.0.0.1 -p "$UAS" -cp $((UAS + 1000)) -mi 127.0.0.1 -mp "$UAS_RTP" \
@@ -108,7 +132,7 @@ sleep 0.5
 [ -d "/proc/$uas_pid" ] || { echo "e2e: SIPp UAS exited at once" >&2; cat "$WORK/uas-screen.log" >&2; exit 1; }
 
 # 4. the load, with its own assertions
-echo "e2e: $CALLS calls, rate $RATE/s, $DURATION s each: UAC 127.0.0.1:$UAC -> Kamailio 127.0.0.1:$KAM -> UAS 127.0.0.1:$UAS, media via $DAEMON"
+echo "e2e: $CALLS calls, rate $RATE/s, $DURATION s each: UAC 127.0.0.1:$UAC -> $PROXY 127.0.0.1:$KAM -> UAS 127.0.0.1:$UAS, media via $DAEMON"
 set +e
 tools/sipp/load.sh --proxy "127.0.0.1:$KAM" --ng "127.0.0.1:$NG" --calls "$CALLS" --rate "$RATE" \
   --duration "$DURATION" --max-concurrent "$CALLS" --timeout "$HARD_TIMEOUT" --uac "127.0.0.1:$UAC" \
