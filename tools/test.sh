@@ -3,8 +3,10 @@
 #   1. swift test            unit tests of every target + loopback integration tests (tandemd processes)
 #   2. differential test     the golden ng requests against Debian's rtpengine-daemon and tandemd
 #   3. ng client interop     Debian's rtpengine-ng-client drives tandemd (offer/answer/query/delete)
-#   4. relay malloc bench    the packet path relays with 0 heap allocations per packet (release build)
-#   5. fuzz smoke            each parser fuzzer runs for a few seconds (longer runs: tools/fuzz/run.sh)
+#   4. SIP end to end        SIPp calls with RTP through a proxy (Kamailio or tandem-proxy) and a
+#                            media daemon (tandemd or rtpengine); failover; 200 concurrent calls
+#   5. relay malloc bench    the packet path relays with 0 heap allocations per packet (release build)
+#   6. fuzz smoke            each parser fuzzer runs for a few seconds (longer runs: tools/fuzz/run.sh)
 # Every network test uses loopback only, and stops only the processes it started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,11 +29,21 @@ tools/tests/differential-vs-rtpengine.sh
 step "rtpengine-ng-client drives tandemd"
 tools/tests/ng-client-vs-tandemd.sh
 
+step "SIP end to end: SIPp -> proxy -> SIPp, media through the daemon"
+export TANDEMD=$PWD/.build/debug/tandemd TANDEM_PROXY=$PWD/.build/debug/tandem-proxy
+for proxy in kamailio tandem-proxy; do
+  for daemon in tandemd rtpengine; do
+    tools/tests/sip-e2e.sh "$proxy" "$daemon" | tail -1
+  done
+done
+FAILOVER=1 tools/tests/sip-e2e.sh tandem-proxy tandemd | tail -1
+CALLS=200 RATE=50 DURATION=10 tools/tests/sip-e2e.sh tandem-proxy tandemd | tail -12
+
 step "relay: heap allocations per relayed packet"
 "$(swift build -c release --show-bin-path)/tandem-bench" relay-mallocs --packets 100000 --calls 100
 
 step "fuzz smoke runs"
-for target in bencode sdp ng; do
+for target in bencode sdp ng sip; do
   tools/fuzz/run.sh "$target" 10
 done
 
