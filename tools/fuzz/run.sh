@@ -29,8 +29,14 @@ case "$target" in
         mapfile -t sources < <(find "$root/Sources/SDP" -name '*.swift' | sort)
         max_len=4096
         ;;
+    sip)
+        mapfile -t sources < <(find "$root/Sources/SIP" -name '*.swift' | sort)
+        sources=("$root"/Sources/TandemBase/*.swift "${sources[@]}")
+        strip_imports="TandemBase"
+        max_len=8192
+        ;;
     *)
-        echo "usage: $0 TARGET [SECONDS]   (targets: bencode, sdp, ng)" >&2
+        echo "usage: $0 TARGET [SECONDS]   (targets: bencode, sdp, ng, sip)" >&2
         exit 2
         ;;
 esac
