@@ -25,6 +25,7 @@ let package = Package(
         .systemLibrary(name: "CSpanDSP", pkgConfig: "spandsp", providers: [.apt(["libspandsp-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CPcap", pkgConfig: "libpcap", providers: [.apt(["libpcap-dev"])]),
+        .systemLibrary(name: "CSpeexDSP", pkgConfig: "speexdsp", providers: [.apt(["libspeexdsp-dev"])]),
 
         // Shared vocabulary: IP addresses, transport endpoints, monotonic time.
         .target(name: "TandemBase"),
@@ -33,6 +34,11 @@ let package = Package(
         .target(name: "SDP"),
         .target(name: "RTP", dependencies: ["TandemBase"]),
         .target(name: "NGProtocol", dependencies: ["Bencode", "TandemBase"]),
+        // Protocol cores for secure media: SRTP/SRTCP and DTLS on OpenSSL; STUN and ICE-lite.
+        .target(name: "Crypto", dependencies: ["COpenSSL", "TandemBase"]),
+        .target(name: "STUN", dependencies: ["COpenSSL", "TandemBase"]),
+        // Codecs: G.711 tables, G.722 and DTMF (spandsp), opus (libopus), resampling (speexdsp).
+        .target(name: "Codecs", dependencies: ["COpus", "CSpanDSP", "CSpeexDSP", "TandemBase"]),
         // SIP: message parse/print, typed headers, RFC 3261 transaction state machines — sans-IO.
         .target(name: "SIP", dependencies: ["TandemBase"]),
         // Proxy: routing, dialogs, media-control decisions, ng client + daemon set — sans-IO.
@@ -65,7 +71,7 @@ let package = Package(
         ], path: "Bench/tandem-bench"),
 
         // Tests: one target per library; only MediaIO and Integration open sockets (loopback).
-        .testTarget(name: "SystemLibrariesTests", dependencies: ["CSRTP", "COpus", "CSpanDSP", "COpenSSL", "CPcap"]),
+        .testTarget(name: "SystemLibrariesTests", dependencies: ["CSRTP", "COpus", "CSpanDSP", "COpenSSL", "CPcap", "CSpeexDSP"]),
         .testTarget(name: "TandemBaseTests", dependencies: ["TandemBase"]),
         .testTarget(name: "BencodeTests", dependencies: ["Bencode"]),
         .testTarget(name: "NGProtocolTests", dependencies: ["NGProtocol", "Bencode"]),
@@ -75,6 +81,9 @@ let package = Package(
         .testTarget(name: "MediaIOTests", dependencies: ["MediaIO", "CallModel", "TandemBase", "CTandemSys"]),
         .testTarget(name: "TandemConfigTests", dependencies: ["TandemConfig"]),
         .testTarget(name: "SIPTests", dependencies: ["SIP", "TandemBase"]),
+        .testTarget(name: "CryptoTests", dependencies: ["Crypto", "CSRTP", "COpenSSL", "TandemBase"]),
+        .testTarget(name: "STUNTests", dependencies: ["STUN", "TandemBase"]),
+        .testTarget(name: "CodecsTests", dependencies: ["Codecs", "TandemBase"]),
         .testTarget(name: "ProxyTests", dependencies: ["Proxy", "SIP", "NGProtocol", "Bencode", "TandemBase"]),
         .testTarget(name: "IntegrationTests", dependencies: ["Bencode", "NGProtocol", "TandemBase", "CTandemSys"]),
     ]

@@ -5,7 +5,7 @@ set -euo pipefail
 
 PACKAGES=(
   # system libraries linked by the Swift package (see Package.swift)
-  libsrtp2-dev libopus-dev libspandsp-dev libssl-dev libpcap-dev
+  libsrtp2-dev libopus-dev libspandsp-dev libssl-dev libpcap-dev libspeexdsp-dev
   # reference implementation and its ng client, for differential and interop tests
   rtpengine-daemon rtpengine-utils
   # SIP load generator and reference proxy (proxy issue)

@@ -5,6 +5,7 @@ import COpus
 import CSpanDSP
 import COpenSSL
 import CPcap
+import CSpeexDSP
 
 // Proves the install path from day one: each system library links and answers a real call.
 
@@ -39,4 +40,17 @@ import CPcap
     let p = pcap_open_dead(DLT_EN10MB, 65535)
     #expect(p != nil)
     pcap_close(p)
+}
+
+@Test func speexdspResamples16kTo8k() {
+    var err: Int32 = 0
+    let resampler = speex_resampler_init(1, 16000, 8000, 5, &err)
+    #expect(resampler != nil && err == 0)
+    var input = [Int16](repeating: 1000, count: 320)
+    var output = [Int16](repeating: 0, count: 200)
+    var inLen: UInt32 = 320
+    var outLen: UInt32 = 200
+    speex_resampler_process_int(resampler, 0, &input, &inLen, &output, &outLen)
+    #expect(outLen > 100)
+    speex_resampler_destroy(resampler)
 }

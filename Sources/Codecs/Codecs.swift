@@ -1,0 +1,1 @@
+// Codecs: see DESIGN.md

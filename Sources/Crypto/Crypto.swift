@@ -1,0 +1,1 @@
+// Crypto: see DESIGN.md
