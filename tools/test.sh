@@ -37,6 +37,7 @@ for proxy in kamailio tandem-proxy; do
   done
 done
 FAILOVER=1 tools/tests/sip-e2e.sh tandem-proxy tandemd | tail -1
+tools/tests/proxy-tcp.sh
 CALLS=200 RATE=50 DURATION=10 tools/tests/sip-e2e.sh tandem-proxy tandemd | tail -12
 
 step "relay: heap allocations per relayed packet"
