@@ -18,6 +18,8 @@ public struct ProxyConfig: Sendable, Equatable {
     public var pingInterval: Double = 5
     /// SIP timer T1 (RFC 3261: 500 ms).
     public var t1: Double = 0.5
+    /// The proxy's INVITE timer after a provisional response (RFC 3261: > 3 minutes).
+    public var timerC: Double = 180
     /// Log verbosity (syslog levels, 6 = info).
     public var logLevel = 6
 

@@ -131,25 +131,14 @@ extension ProxyCore {
             transactions[server: inviteKey] = invite
             return out + failServer(inviteKey, status: 487, reason: "Request Terminated", now: now)
         }
-        out += forward(cancelForDownstream(client.transaction.request), to: client.destination, now: now)
+        var downstream = SIPRequest(cancelling: client.transaction.request)
+        downstream.headers.set("Max-Forwards", "70")
+        out += forward(downstream, to: client.destination, now: now)
         return out
     }
 
-    /// §9.1: the CANCEL of a forwarded INVITE has its Request-URI, Call-ID, From, To, CSeq
-    /// number and our single Via (same branch), and its Route headers.
-    private func cancelForDownstream(_ invite: SIPRequest) -> SIPRequest {
-        var headers = SIPHeaders()
-        if let via = invite.headers.first("Via") { headers.append("Via", via) }
-        for name in ["Route", "From", "To", "Call-ID"] {
-            for value in invite.headers.values(name) { headers.append(name, value) }
-        }
-        if let cseq = invite.headers.cseq { headers.append("CSeq", "\(cseq.number) CANCEL") }
-        headers.append("Max-Forwards", "70")
-        return SIPRequest(method: .cancel, uri: invite.uri, headers: headers)
-    }
-
     /// Sends a request that already carries our Via through a new non-INVITE client transaction.
-    private func forward(_ request: SIPRequest, to destination: SIPPeer, now: MonotonicTime) -> [ProxyOutput] {
+    func forward(_ request: SIPRequest, to destination: SIPPeer, now: MonotonicTime) -> [ProxyOutput] {
         guard let key = ClientTransactionKey(request: request) else { return [] }
         var transaction = ClientTransaction(request: request, reliable: destination.transport == .tcp,
                                             settings: SIPTimerSettings(t1: config.t1))

@@ -95,7 +95,9 @@ public final class ProxyCore {
             case .schedule(let timer, let at): deadlines[.client(key, timer)] = at
             case .cancelTimer(let timer): deadlines[.client(key, timer)] = nil
             case .passToTU(let message):
-                if case .response(let response) = message { out += forwardUpstream(response, from: entry, now: now) }
+                guard case .response(let response) = message else { break }
+                armTimerC(key, entry, response, now: now)
+                out += forwardUpstream(response, from: entry, now: now)
             case .timeout, .transportFailed:
                 out += failUpstream(entry, status: action == .timeout ? 408 : 503, now: now)
             case .terminated: transactions[client: key] = nil
@@ -104,8 +106,29 @@ public final class ProxyCore {
         return out
     }
 
+    /// RFC 3261 §16.6 step 11: after a provisional response to a forwarded INVITE the client
+    /// transaction no longer times out (Timer B stops), so the proxy bounds the wait itself;
+    /// every further provisional restarts it, a final response ends it.
+    private func armTimerC(_ key: ClientTransactionKey, _ entry: ClientEntry, _ response: SIPResponse, now: MonotonicTime) {
+        guard entry.transaction.request.method == .invite else { return }
+        deadlines[.timerC(key)] = response.isProvisional ? now + config.timerC : nil
+    }
+
+    /// Timer C fired: cancel the branch downstream and answer 408 upstream (§16.8).
+    private func timerCExpired(_ key: ClientTransactionKey, now: MonotonicTime) -> [ProxyOutput] {
+        guard let entry = transactions[client: key], !entry.transaction.isTerminated else { return [] }
+        log.info("Timer C: no final response to \(entry.transaction.request.headers.callID ?? "?"), cancelling")
+        var cancel = SIPRequest(cancelling: entry.transaction.request)
+        cancel.headers.set("Max-Forwards", "70")
+        var out = forward(cancel, to: entry.destination, now: now)
+        out += failUpstream(entry, status: 408, now: now)
+        return out
+    }
+
     private func fire(_ id: TimerID, now: MonotonicTime) -> [ProxyOutput] {
         switch id {
+        case .timerC(let key):
+            return timerCExpired(key, now: now)
         case .server(let key, let timer):
             guard var entry = transactions[server: key] else { return [] }
             let actions = entry.transaction.timerFired(timer, now: now)
@@ -123,6 +146,8 @@ public final class ProxyCore {
 enum TimerID: Hashable {
     case server(ServerTransactionKey, SIPTimer)
     case client(ClientTransactionKey, SIPTimer)
+    /// The proxy's own INVITE timer (§16.6 step 11).
+    case timerC(ClientTransactionKey)
 }
 
 /// A server transaction and where its request came from.

@@ -28,6 +28,7 @@ public enum ProxyOptions {
           --ng-retries=N                  ng retransmissions with the same cookie (default 2)
           --ping-interval=SECONDS         media daemon health pings (default 5)
           --t1=SECONDS                    SIP timer T1 (default 0.5)
+          --timer-c=SECONDS               give up on an INVITE this long after its last 1xx (default 180)
           --log-level=0..7                default 6
           --config-file=FILE              the same options as `name = value` lines
           --help
@@ -83,6 +84,7 @@ public enum ProxyOptions {
             case "ng-retries": config.ngRetransmissions = Int(try number(value, option: name, min: 0))
             case "ping-interval": config.pingInterval = try number(value, option: name, min: 0.1)
             case "t1": config.t1 = try number(value, option: name, min: 0.01)
+            case "timer-c": config.timerC = try number(value, option: name, min: 1)
             case "log-level": config.logLevel = Int(try number(value, option: name, min: 0))
             default: throw OptionError("unknown option '--\(name)' (see --help)")
             }

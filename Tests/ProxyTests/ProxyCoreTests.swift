@@ -237,3 +237,32 @@ private func status(_ message: SIPMessage) -> Int? { message.response?.statusCod
     #expect(throws: ProxyOptions.OptionError.self) { try ProxyOptions.parse(["--bogus=1"]) { _ in "" } }
     #expect(try ProxyOptions.parse(["--help"]) { _ in "" } == .help)
 }
+
+@Test func timerCCancelsAnInviteLeftRingingAndAnswers408() throws {
+    var w = World()
+    let offer = ngRequests(w.fromUAC(invite()))[0]
+    let forwarded = try #require(sipMessages(w.reply(to: offer.bytes), to: uas).first?.request)
+    _ = w.fromUAS(.response(SIPResponse(replyingTo: forwarded, statusCode: 180, reason: "Ringing", toTag: "tt1")))
+    var all: [ProxyOutput] = []
+    for _ in 0..<200 { all += w.advance(1) }  // Timer C = 180 s
+    #expect(sipMessages(all, to: uas).contains { $0.request?.method == .cancel }, "CANCEL sent downstream")
+    #expect(sipMessages(all, to: uac).compactMap(status).contains(408))
+    #expect(ngRequests(all).contains { $0.dict["command"]?.stringValue == "delete" })
+}
+
+@Test func reinviteInTheDialogIsOfferedWithBothTagsAndRoutedByRoute() throws {
+    let w = World()
+    let body = offerSDP
+    let reinvite = Array(("INVITE sip:bob@127.0.0.1:5080 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5090;branch=z9hG4bK-re\r\n"
+        + "Route: <sip:127.0.0.1:5070;lr>\r\nMax-Forwards: 70\r\nFrom: <sip:alice@127.0.0.1>;tag=ft1\r\n"
+        + "To: <sip:bob@127.0.0.1>;tag=tt1\r\nCall-ID: call-1@test\r\nCSeq: 3 INVITE\r\n"
+        + "Content-Type: application/sdp\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)").utf8)
+    let out = w.fromUAC(reinvite)
+    let offer = try #require(ngRequests(out).first)
+    #expect(offer.dict["command"]?.stringValue == "offer")
+    #expect(offer.dict["from-tag"]?.stringValue == "ft1" && offer.dict["to-tag"]?.stringValue == "tt1")
+    let forwarded = try #require(sipMessages(w.reply(to: offer.bytes), to: uas).first?.request)
+    #expect(forwarded.method == .invite)
+    #expect(forwarded.headers.first("Record-Route") == nil, "no Record-Route inside a dialog")
+    #expect(String(decoding: forwarded.body, as: UTF8.self) == rewrittenSDP)
+}
