@@ -2,7 +2,9 @@ import SIP
 import TandemBase
 
 extension ProxyCore {
-    func receive(_ request: SIPRequest, from peer: SIPPeer, now: MonotonicTime) -> [ProxyOutput] {
+    func receive(_ received: SIPRequest, from peer: SIPPeer, now: MonotonicTime) -> [ProxyOutput] {
+        var request = received
+        Routing.stampReceived(&request, from: peer.address)
         if request.method == .ack { return receiveACK(request, from: peer, now: now) }
         if let match = transactions.server(matching: request) {
             let key = match.key

@@ -44,6 +44,18 @@ struct Routing {
                    port: me.address.port, branch: branch, rport: true)
     }
 
+    /// RFC 3261 §18.2.1 and RFC 3581 §4: the top Via of a received request records where it
+    /// really came from — `received` when the sent-by host is not the source address, `rport`
+    /// filled in when the client asked for it — so responses (and stateless 2xx retransmissions
+    /// routed by Via) find their way back through NAT.
+    static func stampReceived(_ request: inout SIPRequest, from source: TransportAddress) {
+        guard var via = request.headers.topVia else { return }
+        if IPAddress(via.host) != source.ip { via.parameters.set("received", source.ip.description) }
+        if via.hasRPort { via.parameters.set("rport", String(source.port)) }
+        _ = request.headers.popVia()
+        request.headers.pushVia(via)
+    }
+
     /// Our Record-Route entry (§16.6 step 4), with `lr` (loose routing).
     func recordRoute(transport: SIPTransport) -> String {
         let me = local.first { $0.transport == transport } ?? local[0]

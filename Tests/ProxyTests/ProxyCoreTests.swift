@@ -1,4 +1,5 @@
 import Bencode
+import Foundation
 import NGProtocol
 import Testing
 import TandemBase
@@ -265,4 +266,16 @@ private func status(_ message: SIPMessage) -> Int? { message.response?.statusCod
     #expect(forwarded.method == .invite)
     #expect(forwarded.headers.first("Record-Route") == nil, "no Record-Route inside a dialog")
     #expect(String(decoding: forwarded.body, as: UTF8.self) == rewrittenSDP)
+}
+
+@Test func topViaGetsReceivedAndRPortFromTheSource() throws {
+    let w = World()
+    // The UAC says it is 10.0.0.5:5090 (behind NAT) but the request comes from 127.0.0.1:5090.
+    let natted = String(decoding: invite(), as: UTF8.self)
+        .replacingOccurrences(of: "Via: SIP/2.0/UDP 127.0.0.1:5090", with: "Via: SIP/2.0/UDP 10.0.0.5:5060")
+    let offer = ngRequests(w.fromUAC(Array(natted.utf8)))[0]
+    let forwarded = try #require(sipMessages(w.reply(to: offer.bytes), to: uas).first?.request)
+    let clientVia = try #require(forwarded.headers.vias?.last)
+    #expect(clientVia.received == "127.0.0.1")
+    #expect(clientVia.rport == 5090)
 }
