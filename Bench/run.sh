@@ -73,8 +73,15 @@ set -e
 BENCH_PID=""
 if [ "$rc" -ne 0 ]; then log "bench.py failed with exit $rc"; exit "$rc"; fi
 
-# 6. plots
+# 6. micro-benchmarks against the checked-in thresholds (time and allocations; pinned to the
+#    daemon core). A regression is reported and fails the run after the plots are written.
+micro_rc=0
+taskset -c 1 "$ROOT/.build/release/tandem-bench" micro --check --thresholds "$HERE/thresholds.json" \
+  | tee "$HERE/results/latest-micro.txt" || micro_rc=$?
+
+# 7. plots
 if [ -n "$PY_PLOT" ]; then
   "$PY_PLOT" "$HERE/harness/plot.py" "$HERE/results/latest.json" --out "$HERE/results"
 fi
 log "done in $(( $(date +%s) - t0 )) s"
+exit "$micro_rc"

@@ -62,20 +62,35 @@ final class RelayFixture {
     func stop() { loop.stop() }
 }
 
-/// Parses `--name value` options; unknown names and bad values are reported.
+/// Parses `--name value` options and `--flag`s (a name followed by another option or nothing);
+/// unknown names and bad values are reported.
 struct BenchArguments {
     private var values: [String: String] = [:]
     private(set) var errors: [String] = []
 
     init(_ args: ArraySlice<String>) {
-        var it = args.makeIterator()
-        while let a = it.next() {
-            guard a.hasPrefix("--"), let v = it.next() else {
-                errors.append("expected --name value, got \(a)")
+        let list = Array(args)
+        var i = 0
+        while i < list.count {
+            let a = list[i]
+            guard a.hasPrefix("--") else {
+                errors.append("expected --name [value], got \(a)")
+                i += 1
                 continue
             }
-            values[String(a.dropFirst(2))] = v
+            let hasValue = i + 1 < list.count && !list[i + 1].hasPrefix("--")
+            values[String(a.dropFirst(2))] = hasValue ? list[i + 1] : ""
+            i += hasValue ? 2 : 1
         }
+    }
+
+    /// A valueless option: present or not.
+    mutating func flag(_ name: String) -> Bool {
+        values.removeValue(forKey: name) != nil
+    }
+
+    mutating func string(_ name: String, _ fallback: String) -> String {
+        values.removeValue(forKey: name) ?? fallback
     }
 
     mutating func int(_ name: String, _ fallback: Int, in range: ClosedRange<Int>) -> Int {

@@ -6,6 +6,8 @@ let usage = """
 usage: tandem-bench <command> [options]
   relay-mallocs [--packets N] [--calls C]   heap allocations per relayed packet (must be 0)
   relay-pps [--seconds S] [--calls C]       relayed packets per second and CPU per packet
+  micro [--iterations N] [--check [--mallocs-only]]
+                                            control-path ns and mallocs per operation vs Bench/thresholds.json
 """
 
 let arguments = CommandLine.arguments
@@ -13,6 +15,7 @@ let command = arguments.dropFirst().first
 switch command {
 case "relay-mallocs": exit(RelayMallocs.run(arguments.dropFirst(2)))
 case "relay-pps": exit(RelayPPS.run(arguments.dropFirst(2)))
+case "micro": exit(Micro.run(arguments.dropFirst(2)))
 default:
     print(usage)
     exit(command == nil || command == "help" || command == "--help" ? 0 : 2)

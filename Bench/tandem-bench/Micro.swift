@@ -1,0 +1,185 @@
+import Bencode
+import CMallocCounter
+import CTandemSys
+import CallModel
+import Foundation
+import Glibc
+import NGProtocol
+import SDP
+import TandemBase
+
+// `tandem-bench micro`: control-path micro-benchmarks, each reported as ns and heap allocations
+// per operation, and checked against Bench/thresholds.json so a regression shows:
+//   mallocs per operation are deterministic, so their thresholds are tight and `--mallocs-only`
+//   (what tools/test.sh runs) fails on any increase; time thresholds are generous (noise) and
+//   only checked by a full `--check` (Bench/run.sh).
+
+enum Micro {
+    struct Result: Codable {
+        var name: String
+        var nsPerOp: Double
+        var mallocsPerOp: Double
+    }
+
+    struct Threshold: Codable {
+        var maxNsPerOp: Double
+        var maxMallocsPerOp: Double
+    }
+
+    static func run(_ arguments: ArraySlice<String>) -> Int32 {
+        var args = BenchArguments(arguments)
+        let iterations = args.int("iterations", 20_000, in: 10...10_000_000)
+        let check = args.flag("check")
+        let mallocsOnly = args.flag("mallocs-only")
+        let thresholdsPath = args.string("thresholds", "Bench/thresholds.json")
+        guard args.allErrors.isEmpty else {
+            for e in args.allErrors { print("micro: \(e)") }
+            print("usage: tandem-bench micro [--iterations N] [--check [--mallocs-only]] [--thresholds FILE]")
+            return 2
+        }
+        let results = [
+            measure("bencode-decode-offer", iterations) { Workloads.decodeOffer() },
+            measure("bencode-encode-query-reply", iterations) { Workloads.encodeReply() },
+            measure("sdp-parse-serialize", iterations) { Workloads.parseSerializeSDP() },
+            measure("offer-answer-delete", iterations / 4) { Workloads.offerAnswerDelete() },
+        ]
+        for r in results {
+            let name = r.name.padding(toLength: 28, withPad: " ", startingAt: 0)
+            print(name + String(format: "%10.0f ns/op %8.2f mallocs/op", r.nsPerOp, r.mallocsPerOp))
+        }
+        if let json = try? JSONEncoder().encode(results), let text = String(data: json, encoding: .utf8) {
+            print(text)
+        }
+        guard check || mallocsOnly else { return 0 }
+        return verify(results, thresholdsPath: thresholdsPath, mallocsOnly: mallocsOnly) ? 0 : 1
+    }
+
+    /// Runs `body` `iterations` times after a warm-up; counts time and allocations.
+    static func measure(_ name: String, _ iterations: Int, _ body: () -> Void) -> Result {
+        for _ in 0..<max(10, iterations / 10) { body() }
+        tandem_malloc_count_enable(1)
+        let m0 = tandem_malloc_count()
+        let t0 = tandem_monotonic_ns(0)
+        for _ in 0..<iterations { body() }
+        let t1 = tandem_monotonic_ns(0)
+        let m1 = tandem_malloc_count()
+        tandem_malloc_count_enable(0)
+        return Result(name: name, nsPerOp: Double(t1 - t0) / Double(iterations),
+                      mallocsPerOp: Double(m1 - m0) / Double(iterations))
+    }
+
+    static func verify(_ results: [Result], thresholdsPath: String, mallocsOnly: Bool) -> Bool {
+        guard let data = FileManager.default.contents(atPath: thresholdsPath),
+              let thresholds = try? JSONDecoder().decode([String: Threshold].self, from: data) else {
+            print("micro: FAIL: cannot read \(thresholdsPath)")
+            return false
+        }
+        var ok = true
+        for r in results {
+            guard let t = thresholds[r.name] else {
+                print("micro: FAIL: no threshold for \(r.name)")
+                ok = false
+                continue
+            }
+            if r.mallocsPerOp > t.maxMallocsPerOp {
+                print("micro: FAIL: \(r.name) makes \(r.mallocsPerOp) mallocs/op (threshold \(t.maxMallocsPerOp))")
+                ok = false
+            }
+            if !mallocsOnly, r.nsPerOp > t.maxNsPerOp {
+                print("micro: FAIL: \(r.name) takes \(Int(r.nsPerOp)) ns/op (threshold \(Int(t.maxNsPerOp)))")
+                ok = false
+            }
+        }
+        print(ok ? "micro: all within thresholds\(mallocsOnly ? " (mallocs)" : "")" : "micro: regression")
+        return ok
+    }
+}
+
+/// The operations measured, on realistic inputs.
+enum Workloads {
+    static let sdp = """
+        v=0\r\no=- 1545997027 1 IN IP4 198.51.100.1\r\ns=tester\r\nc=IN IP4 198.51.100.1\r\nt=0 0\r\n\
+        m=audio 2000 RTP/AVP 0 8 101\r\na=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-16\r\n\
+        a=ptime:20\r\na=sendrecv\r\n
+        """
+    static let answer = sdp.replacingOccurrences(of: "198.51.100.1", with: "198.51.100.2")
+        .replacingOccurrences(of: "m=audio 2000", with: "m=audio 3000")
+
+    static let offerDatagram: [UInt8] = {
+        let request: BencodeValue = [
+            "command": "offer", "call-id": "bench-call@198.51.100.1", "from-tag": "tag-a",
+            "flags": ["trust-address"], "replace": ["origin", "session-connection"],
+            "received-from": ["IP4", "198.51.100.1"], "sdp": .text(sdp),
+        ]
+        return request.encoded
+    }()
+
+    static let reply: BencodeValue = {
+        let stats: BencodeValue = ["packets": 1000, "bytes": 172_000, "errors": 0]
+        let stream: BencodeValue = ["local port": 30000, "endpoint": ["family": "IPv4", "address": "198.51.100.1", "port": 2000],
+                                    "flags": ["RTP", "filled"], "stats": stats]
+        let media: BencodeValue = ["index": 1, "type": "audio", "protocol": "RTP/AVP", "streams": [stream, stream]]
+        return ["created": 1_700_000_000, "tags": ["tag-a": ["tag": "tag-a", "medias": [media]],
+                                                    "tag-b": ["tag": "tag-b", "medias": [media]]],
+                "totals": ["RTP": stats, "RTCP": stats], "result": "ok"]
+    }()
+
+    static func decodeOffer() {
+        let value = try? BencodeValue.decode(offerDatagram)
+        precondition(value != nil)
+    }
+
+    static func encodeReply() {
+        var out: [UInt8] = []
+        out.reserveCapacity(1024)
+        reply.encode(into: &out)
+        precondition(!out.isEmpty)
+    }
+
+    static func parseSerializeSDP() {
+        let parsed = try? SessionDescription(parsing: sdp)
+        precondition(parsed?.serialized().isEmpty == false)
+    }
+
+    nonisolated(unsafe) static let registry: CallRegistry = {
+        var settings = CallRegistry.Settings(interfaces: InterfaceSet([
+            LocalInterface(name: "internal", address: IPAddress("127.0.0.1")!),
+        ]))
+        settings.deleteDelay = 0
+        return CallRegistry(settings: settings, plane: CountingPlane())
+    }()
+
+    /// A whole call's signalling through the call model (ports from an in-memory plane).
+    static func offerAnswerDelete() {
+        let now = MonotonicTime(seconds: 1)
+        var options = OfferAnswerOptions(fromTag: "tag-a")
+        options.replace = [.origin]
+        do {
+            _ = try registry.offer(callID: "bench", sdp: sdp, options: options, now: now, wallClock: 1.7e9)
+            options.toTag = "tag-b"
+            _ = try registry.answer(callID: "bench", sdp: answer, options: options, now: now, wallClock: 1.7e9)
+            try registry.delete(callID: "bench", fromTag: "tag-a", toTag: nil, viaBranch: nil, delay: 0, now: now)
+        } catch {
+            fatalError("offer-answer-delete: \(error)")
+        }
+    }
+}
+
+/// A MediaPlane without sockets: hands out port pairs round-robin from a fixed range.
+final class CountingPlane: MediaPlane {
+    private var next: UInt16 = 30000
+    private var id: Int32 = 0
+
+    func openPorts(on interface: LocalInterface, count: Int) -> [SocketHandle]? {
+        if next > 39990 { next = 30000 }
+        defer { next += UInt16(count + count % 2) }
+        return (0..<count).map { i in
+            id &+= 1
+            return SocketHandle(id: id, port: next + UInt16(i))
+        }
+    }
+
+    func close(_ socket: SocketHandle) {}
+    func configure(_ socket: SocketHandle, _ forwarding: SocketForwarding) {}
+    func stats(_ socket: SocketHandle) -> SocketStats { SocketStats() }
+}
