@@ -182,4 +182,6 @@ final class CountingPlane: MediaPlane {
     func close(_ socket: SocketHandle) {}
     func configure(_ socket: SocketHandle, _ forwarding: SocketForwarding) {}
     func stats(_ socket: SocketHandle) -> SocketStats { SocketStats() }
+    func setControlHandler(_ handler: ((ControlPacket) -> Void)?) {}
+    func sendControl(_ bytes: [UInt8], from socket: SocketHandle, to destination: TransportAddress) {}
 }

@@ -121,6 +121,26 @@ public struct SocketStats: Hashable, Sendable {
     public init() {}
 }
 
+/// A datagram on a media socket that is not RTP/RTCP but one of the protocols the call layer
+/// speaks on media ports — STUN (ICE connectivity checks) or DTLS (DTLS-SRTP handshakes) — told
+/// apart by RFC 7983's first-byte ranges. Handled off the relay's fast path (it may allocate).
+public struct ControlPacket: Sendable {
+    public enum Kind: Sendable, Equatable { case stun, dtls }
+
+    public var kind: Kind
+    /// The local socket it arrived on.
+    public var socket: SocketHandle
+    public var source: TransportAddress
+    public var bytes: [UInt8]
+
+    public init(kind: Kind, socket: SocketHandle, source: TransportAddress, bytes: [UInt8]) {
+        self.kind = kind
+        self.socket = socket
+        self.source = source
+        self.bytes = bytes
+    }
+}
+
 /// The data plane as the call model sees it. Methods are called on the owning loop's thread only.
 public protocol MediaPlane: AnyObject {
     /// Binds `count` consecutive UDP ports (the first one even) on `interface`, skipping ports that
@@ -132,4 +152,8 @@ public protocol MediaPlane: AnyObject {
     func configure(_ socket: SocketHandle, _ forwarding: SocketForwarding)
     /// A snapshot of the socket's counters.
     func stats(_ socket: SocketHandle) -> SocketStats
+    /// Where STUN and DTLS datagrams go (nil: they are counted as malformed and dropped).
+    func setControlHandler(_ handler: ((ControlPacket) -> Void)?)
+    /// Sends a datagram the call layer produced (a STUN response, a DTLS flight) from `socket`.
+    func sendControl(_ bytes: [UInt8], from socket: SocketHandle, to destination: TransportAddress)
 }

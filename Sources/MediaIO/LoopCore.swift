@@ -16,6 +16,8 @@ final class LoopCore {
     let counters: UnsafeMutablePointer<LoopCounters>
     let options: PacketLoop.Options
     var allocator: PortAllocator?
+    /// Receives STUN/DTLS datagrams (slow path); nil: they are malformed media.
+    var controlHandler: ((ControlPacket) -> Void)?
     private var generation: UInt32 = 0
 
     /// epoll user data of the mailbox eventfd (socket events carry their fd).

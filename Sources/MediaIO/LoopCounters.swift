@@ -8,6 +8,8 @@ public struct LoopCounters: Hashable, Sendable {
     public var bytesRelayed: UInt64 = 0
     /// Not RTP/RTCP version 2, bad header lengths, truncated, or an unknown address family.
     public var dropsMalformed: UInt64 = 0
+    /// STUN and DTLS datagrams handed to the control handler (not relayed).
+    public var controlPackets: UInt64 = 0
     /// Dropped by strict source: not from the expected remote.
     public var dropsStrictSource: UInt64 = 0
     /// Valid packets with nowhere to go: no out socket, or its remote is not known yet.
@@ -38,6 +40,7 @@ public struct LoopCounters: Hashable, Sendable {
         s.packetsRelayed += b.packetsRelayed
         s.bytesRelayed += b.bytesRelayed
         s.dropsMalformed += b.dropsMalformed
+        s.controlPackets += b.controlPackets
         s.dropsStrictSource += b.dropsStrictSource
         s.dropsNoDestination += b.dropsNoDestination
         s.dropsSendFailed += b.dropsSendFailed

@@ -1,4 +1,5 @@
 import CTandemSys
+import CallModel
 import Glibc
 import RTP
 
@@ -70,6 +71,7 @@ extension LoopCore {
               let kind = RTCPDemux.kind(data, count: length, rtcpMux: ep.pointee.acceptsRTCP),
               let source = SocketAddress.read(b.rxNames + i)
         else {
+            if length > 0, handOverControl(slot: i, fd: fd, ep: ep, data: data, length: length) { return nil }
             dropUnadmitted(ep, length: length, &c.pointee.dropsMalformed)
             return nil
         }
@@ -86,6 +88,26 @@ extension LoopCore {
         }
         record(kind, data: data, length: length, ep: ep, now: now)
         return kind
+    }
+
+    /// STUN and DTLS datagrams go to the call layer's handler (slow path: copies, may allocate).
+    /// False when it is neither, or nobody handles them.
+    @inline(never)
+    private func handOverControl(slot i: Int, fd: Int32, ep: UnsafeMutablePointer<Endpoint>,
+                                 data: UnsafeRawPointer, length: Int) -> Bool {
+        guard let handler = controlHandler,
+              buffers.rxMsgs[i].msg_hdr.msg_flags & Int32(MSG_TRUNC) == 0,
+              let source = SocketAddress.read(buffers.rxNames + i) else { return false }
+        let kind: ControlPacket.Kind
+        switch PacketClass.classify(firstByte: data.load(as: UInt8.self)) {
+        case .stun: kind = .stun
+        case .dtls: kind = .dtls
+        default: return false
+        }
+        counters.pointee.controlPackets &+= 1
+        let bytes = Array(UnsafeRawBufferPointer(start: data, count: length))
+        handler(ControlPacket(kind: kind, socket: SocketHandle(id: fd, port: ep.pointee.port), source: source, bytes: bytes))
+        return true
     }
 
     /// An admitted packet that cannot be sent on: an error of the stream (already counted as received).

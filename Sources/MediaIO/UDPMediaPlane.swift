@@ -106,6 +106,25 @@ public final class UDPMediaPlane: MediaPlane {
         return OutRef(fd: handle.id, generation: out.pointee.generation)
     }
 
+    public func setControlHandler(_ handler: ((ControlPacket) -> Void)?) {
+        core.controlHandler = handler
+    }
+
+    /// One sendto from the media socket (control path: STUN responses, DTLS flights).
+    public func sendControl(_ bytes: [UInt8], from socket: SocketHandle, to destination: TransportAddress) {
+        guard slot(socket) != nil else { return }
+        var storage = sockaddr_storage()
+        let length = SocketAddress.write(destination, to: &storage)
+        let sent = bytes.withUnsafeBytes { buffer in
+            withUnsafePointer(to: &storage) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    Glibc.sendto(socket.id, buffer.baseAddress, buffer.count, Int32(MSG_DONTWAIT), $0, length)
+                }
+            }
+        }
+        if sent < 0 { core.counters.pointee.dropsSendFailed &+= 1 }
+    }
+
     public func stats(_ socket: SocketHandle) -> SocketStats {
         var s = SocketStats()
         guard let ep = slot(socket) else { return s }

@@ -55,6 +55,15 @@ final class FakeMediaPlane: MediaPlane {
         statsBySocket[socket] ?? SocketStats()
     }
 
+    private(set) var controlHandler: ((ControlPacket) -> Void)?
+    private(set) var controlSent: [(bytes: [UInt8], from: SocketHandle, to: TransportAddress)] = []
+
+    func setControlHandler(_ handler: ((ControlPacket) -> Void)?) { controlHandler = handler }
+
+    func sendControl(_ bytes: [UInt8], from socket: SocketHandle, to destination: TransportAddress) {
+        controlSent.append((bytes, socket, destination))
+    }
+
     func socket(port: UInt16) -> SocketHandle? {
         open.keys.first { $0.port == port }
     }
