@@ -6,6 +6,7 @@ let usage = """
 usage: tandem-bench <command> [options]
   relay-mallocs [--packets N] [--calls C]   heap allocations per relayed packet (must be 0)
   relay-pps [--seconds S] [--calls C]       relayed packets per second and CPU per packet
+  srtp [--packets N] [--rounds R]           ns and mallocs per SRTP protect/unprotect, ours vs libsrtp2
 """
 
 let arguments = CommandLine.arguments
@@ -13,6 +14,7 @@ let command = arguments.dropFirst().first
 switch command {
 case "relay-mallocs": exit(RelayMallocs.run(arguments.dropFirst(2)))
 case "relay-pps": exit(RelayPPS.run(arguments.dropFirst(2)))
+case "srtp": exit(SRTPBench.run(arguments.dropFirst(2)))
 default:
     print(usage)
     exit(command == nil || command == "help" || command == "--help" ? 0 : 2)

@@ -204,3 +204,33 @@ private func rtcp(ssrc: UInt32 = 0xAABB_CCDD, fill: UInt8 = 7) -> [UInt8] {
         #expect(throws: SRTPError.invalidMKI) { try SRTPMKI(bytes: []) }
     }
 }
+
+@Suite struct SRTPInPlaceFailureTests {
+    /// A rejected packet leaves the caller's buffer byte for byte as it was (AES-GCM included,
+    /// which decrypts before it can check the tag).
+    @Test(arguments: SRTPSuite.allCases)
+    func rejectedPacketBufferIsUntouched(suite: SRTPSuite) throws {
+        let (tx, rx) = try pair(suite)
+        var bad = try tx.protect(rtp(300))
+        bad[bad.count - 1] ^= 0x40
+        var buf = bad + [UInt8](repeating: 0, count: 32)
+        let before = buf
+        var len = bad.count
+        let err: SRTPError? = buf.withUnsafeMutableBytes { b in
+            do throws(SRTPError) { try rx.unprotect(packet: b, length: &len); return nil } catch { return error }
+        }
+        #expect(err == .authFailed)
+        #expect(buf == before && len == bad.count)
+
+        var badC = try tx.protectRTCP(rtcp())
+        badC[10] ^= 0x01
+        var bufC = badC + [UInt8](repeating: 0, count: 32)
+        let beforeC = bufC
+        var lenC = badC.count
+        let errC: SRTPError? = bufC.withUnsafeMutableBytes { b in
+            do throws(SRTPError) { try rx.unprotectRTCP(packet: b, length: &lenC); return nil } catch { return error }
+        }
+        #expect(errC == .authFailed)
+        #expect(bufC == beforeC && lenC == badC.count)
+    }
+}

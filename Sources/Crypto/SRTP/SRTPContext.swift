@@ -228,9 +228,8 @@ public final class SRTPContext {
     }
 
     /// Verifies and decrypts the SRTP packet in `packet[0..<length]` in place; `length` becomes
-    /// the RTP length. On any error the context is unchanged and `length` is untouched; the
-    /// buffer is untouched too except after an AES-GCM `authFailed`, where the payload bytes
-    /// are unspecified.
+    /// the RTP length. On any error the context, the buffer and `length` are left as they were
+    /// (AES-GCM decrypts before the tag check; a rejected packet is re-encrypted).
     public func unprotect(packet: UnsafeMutableRawBufferPointer, length: inout Int) throws(SRTPError) {
         guard let p = packet.baseAddress else { throw .tooShort }
         let len = min(length, packet.count)
@@ -255,7 +254,7 @@ public final class SRTPContext {
         }
 
         if aead {
-            try gcmOpen(rtpDec, saltHi: rtpSaltHi, saltLo: rtpSaltLo, ssrc: ssrc, index: index,
+            try gcmOpen(rtpDec, restoringWith: rtpEnc, saltHi: rtpSaltHi, saltLo: rtpSaltLo, ssrc: ssrc, index: index,
                         aad: p, aadLength: hlen, aad2: nil, aad2Length: 0,
                         data: p + hlen, dataLength: end - hlen, tag: p + end)
         } else {
@@ -341,11 +340,11 @@ public final class SRTPContext {
             end = idxAt - 16
             guard end >= 8 else { throw .tooShort }
             if encrypted {
-                try gcmOpen(rtcpDec, saltHi: rtcpSaltHi, saltLo: rtcpSaltLo, ssrc: ssrc, index: index,
+                try gcmOpen(rtcpDec, restoringWith: rtcpEnc, saltHi: rtcpSaltHi, saltLo: rtcpSaltLo, ssrc: ssrc, index: index,
                             aad: p, aadLength: 8, aad2: p + idxAt, aad2Length: 4,
                             data: p + 8, dataLength: end - 8, tag: p + end)
             } else {
-                try gcmOpen(rtcpDec, saltHi: rtcpSaltHi, saltLo: rtcpSaltLo, ssrc: ssrc, index: index,
+                try gcmOpen(rtcpDec, restoringWith: rtcpEnc, saltHi: rtcpSaltHi, saltLo: rtcpSaltLo, ssrc: ssrc, index: index,
                             aad: p, aadLength: end, aad2: p + idxAt, aad2Length: 4,
                             data: p + end, dataLength: 0, tag: p + end)
             }
@@ -409,7 +408,7 @@ public final class SRTPContext {
               EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_GET_TAG, 16, tag) == 1 else { throw .cryptoFailure }
     }
 
-    @inline(__always) private func gcmOpen(_ c: OpaquePointer?, saltHi: UInt64, saltLo: UInt64, ssrc: UInt32, index: UInt64,
+    @inline(__always) private func gcmOpen(_ c: OpaquePointer?, restoringWith enc: OpaquePointer?, saltHi: UInt64, saltLo: UInt64, ssrc: UInt32, index: UInt64,
                                            aad: UnsafeMutableRawPointer, aadLength: Int,
                                            aad2: UnsafeMutableRawPointer?, aad2Length: Int,
                                            data: UnsafeMutableRawPointer, dataLength: Int,
@@ -422,7 +421,16 @@ public final class SRTPContext {
               aad2Length == 0 || EVP_DecryptUpdate(c, nil, &outl, aad2?.assumingMemoryBound(to: UInt8.self), Int32(aad2Length)) == 1,
               dataLength == 0 || EVP_DecryptUpdate(c, d, &outl, d, Int32(dataLength)) == 1,
               EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_TAG, 16, tag) == 1 else { throw .cryptoFailure }
-        guard EVP_DecryptFinal_ex(c, (scratch + 64).assumingMemoryBound(to: UInt8.self), &outl) == 1 else { throw .authFailed }
+        guard EVP_DecryptFinal_ex(c, (scratch + 64).assumingMemoryBound(to: UInt8.self), &outl) == 1 else {
+            // GCM decrypts before it can check the tag: put the ciphertext back (CTR again with
+            // the same IV, which `enc` derives identically) so a rejected packet is untouched.
+            if dataLength > 0 {
+                gcmIV(saltHi: saltHi, saltLo: saltLo, ssrc: ssrc, index: index)
+                _ = EVP_EncryptInit_ex(enc, nil, nil, nil, scratch.assumingMemoryBound(to: UInt8.self))
+                _ = EVP_EncryptUpdate(enc, d, &outl, d, Int32(dataLength))
+            }
+            throw .authFailed
+        }
     }
 }
 
