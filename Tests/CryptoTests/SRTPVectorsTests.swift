@@ -194,4 +194,13 @@ private func keystream(key: String, salt: String = "F0F1F2F3F4F5F6F7F8F9FAFBFCFD
         #expect(SRTPSuite(dtlsProfileID: 0x0007) == .aeadAES128GCM)
         #expect(SRTPSuite.nullHmacSHA1_80.encrypts == false)
     }
+
+    @Test func dtlsKeyingMaterialSplit() throws {
+        let m = [UInt8](0..<60)
+        let h = try SRTPSuite.aesCM128HmacSHA1_80.splitDTLSKeyingMaterial(m)
+        #expect(h.clientKey == Array(0..<16) && h.serverKey == Array(16..<32))
+        #expect(h.clientSalt == Array(32..<46) && h.serverSalt == Array(46..<60))
+        #expect(SRTPSuite.aeadAES256GCM.dtlsKeyingMaterialLength == 88)
+        #expect(throws: SRTPError.invalidKey) { try SRTPSuite.aeadAES128GCM.splitDTLSKeyingMaterial(m) }
+    }
 }

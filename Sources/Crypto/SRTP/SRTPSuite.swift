@@ -151,3 +151,19 @@ public enum SRTPError: Error, Sendable, Hashable {
     /// `replayed` or `tooOld`: both are replay-protection rejections.
     public var isReplay: Bool { self == .replayed || self == .tooOld }
 }
+
+extension SRTPSuite {
+    /// Bytes of DTLS-SRTP keying material to export (RFC 5764 §4.2: `2 × (key + salt)`, label
+    /// `EXTRACTOR-dtls_srtp`).
+    public var dtlsKeyingMaterialLength: Int { 2 * keyingMaterialLength }
+
+    /// Splits exported DTLS-SRTP keying material `client_key | server_key | client_salt |
+    /// server_salt` (RFC 5764 §4.2) into the client's and the server's master key and salt.
+    /// The DTLS client protects with the client half; the server with the server half.
+    public func splitDTLSKeyingMaterial(_ m: [UInt8]) throws(SRTPError)
+        -> (clientKey: [UInt8], clientSalt: [UInt8], serverKey: [UInt8], serverSalt: [UInt8]) {
+        guard m.count == dtlsKeyingMaterialLength else { throw .invalidKey }
+        let k = masterKeyLength, s = masterSaltLength
+        return (Array(m[0..<k]), Array(m[(2 * k)..<(2 * k + s)]), Array(m[k..<(2 * k)]), Array(m[(2 * k + s)..<(2 * k + 2 * s)]))
+    }
+}
