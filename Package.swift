@@ -67,7 +67,7 @@ let package = Package(
         // Benchmarks: a malloc-counting interposer and the bench driver.
         .target(name: "CMallocCounter", path: "Bench/CMallocCounter"),
         .executableTarget(name: "tandem-bench", dependencies: [
-            "CMallocCounter", "MediaIO", "CallModel", "Bencode", "NGProtocol", "SDP", "RTP", "TandemBase", "CTandemSys",
+            "CMallocCounter", "MediaIO", "CallModel", "Bencode", "NGProtocol", "SDP", "RTP", "TandemBase", "CTandemSys", "Crypto", "CSRTP",
         ], path: "Bench/tandem-bench"),
 
         // Tests: one target per library; only MediaIO and Integration open sockets (loopback).

@@ -8,6 +8,7 @@ usage: tandem-bench <command> [options]
   relay-pps [--seconds S] [--calls C]       relayed packets per second and CPU per packet
   micro [--iterations N] [--check [--mallocs-only]]
                                             control-path ns and mallocs per operation vs Bench/thresholds.json
+  srtp [--packets N] [--rounds R]           ns and mallocs per SRTP protect/unprotect, ours vs libsrtp2
 """
 
 let arguments = CommandLine.arguments
@@ -16,6 +17,7 @@ switch command {
 case "relay-mallocs": exit(RelayMallocs.run(arguments.dropFirst(2)))
 case "relay-pps": exit(RelayPPS.run(arguments.dropFirst(2)))
 case "micro": exit(Micro.run(arguments.dropFirst(2)))
+case "srtp": exit(SRTPBench.run(arguments.dropFirst(2)))
 default:
     print(usage)
     exit(command == nil || command == "help" || command == "--help" ? 0 : 2)
