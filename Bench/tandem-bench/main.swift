@@ -6,6 +6,7 @@ let usage = """
 usage: tandem-bench <command> [options]
   relay-mallocs [--packets N] [--calls C]   heap allocations per relayed packet (must be 0)
   relay-pps [--seconds S] [--calls C]       relayed packets per second and CPU per packet
+  codecs [--cpu N] [--seconds S]            ns per 20 ms frame of each transcoding path, mallocs per frame
 """
 
 let arguments = CommandLine.arguments
@@ -13,6 +14,7 @@ let command = arguments.dropFirst().first
 switch command {
 case "relay-mallocs": exit(RelayMallocs.run(arguments.dropFirst(2)))
 case "relay-pps": exit(RelayPPS.run(arguments.dropFirst(2)))
+case "codecs": exit(CodecsBench.run(arguments.dropFirst(2)))
 default:
     print(usage)
     exit(command == nil || command == "help" || command == "--help" ? 0 : 2)
