@@ -67,7 +67,7 @@ let package = Package(
         // Benchmarks: a malloc-counting interposer and the bench driver.
         .target(name: "CMallocCounter", path: "Bench/CMallocCounter"),
         .executableTarget(name: "tandem-bench", dependencies: [
-            "CMallocCounter", "MediaIO", "CallModel", "Bencode", "NGProtocol", "SDP", "RTP", "TandemBase", "CTandemSys", "Crypto", "CSRTP",
+            "CMallocCounter", "Codecs", "MediaIO", "CallModel", "Bencode", "NGProtocol", "SDP", "RTP", "TandemBase", "CTandemSys", "Crypto", "CSRTP",
         ], path: "Bench/tandem-bench"),
 
         // Tests: one target per library; only MediaIO and Integration open sockets (loopback).
@@ -83,7 +83,7 @@ let package = Package(
         .testTarget(name: "SIPTests", dependencies: ["SIP", "TandemBase"]),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto", "CSRTP", "COpenSSL", "TandemBase"]),
         .testTarget(name: "STUNTests", dependencies: ["STUN", "TandemBase"]),
-        .testTarget(name: "CodecsTests", dependencies: ["Codecs", "TandemBase"]),
+        .testTarget(name: "CodecsTests", dependencies: ["Codecs", "CSpanDSP", "COpus", "TandemBase"]),
         .testTarget(name: "ProxyTests", dependencies: ["Proxy", "SIP", "NGProtocol", "Bencode", "TandemBase"]),
         .testTarget(name: "IntegrationTests", dependencies: ["Bencode", "NGProtocol", "TandemBase", "CTandemSys"]),
     ]

@@ -14,6 +14,8 @@ PACKAGES=(
   kamailio
   # fuzzing runtime for `swiftc -sanitize=fuzzer` lives in the Swift toolchain; tools for tests
   python3 procps iproute2
+  # real speech and resampling for the codec quality tests (CodecsTests)
+  espeak-ng sox
 )
 
 missing=()

@@ -9,6 +9,7 @@ usage: tandem-bench <command> [options]
   micro [--iterations N] [--check [--mallocs-only]]
                                             control-path ns and mallocs per operation vs Bench/thresholds.json
   srtp [--packets N] [--rounds R]           ns and mallocs per SRTP protect/unprotect, ours vs libsrtp2
+  codecs [--cpu N] [--seconds S]            ns per 20 ms frame of each transcoding path, mallocs per frame
 """
 
 let arguments = CommandLine.arguments
@@ -18,6 +19,7 @@ case "relay-mallocs": exit(RelayMallocs.run(arguments.dropFirst(2)))
 case "relay-pps": exit(RelayPPS.run(arguments.dropFirst(2)))
 case "micro": exit(Micro.run(arguments.dropFirst(2)))
 case "srtp": exit(SRTPBench.run(arguments.dropFirst(2)))
+case "codecs": exit(CodecsBench.run(arguments.dropFirst(2)))
 default:
     print(usage)
     exit(command == nil || command == "help" || command == "--help" ? 0 : 2)
