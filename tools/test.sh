@@ -43,7 +43,7 @@ step "relay: heap allocations per relayed packet"
 "$(swift build -c release --show-bin-path)/tandem-bench" relay-mallocs --packets 100000 --calls 100
 
 step "fuzz smoke runs"
-for target in bencode sdp ng sip; do
+for target in bencode sdp ng sip stun; do
   tools/fuzz/run.sh "$target" 10
 done
 

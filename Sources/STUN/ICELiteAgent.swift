@@ -38,7 +38,7 @@
 
 import TandemBase
 
-public struct ICELiteAgent {
+public struct ICELiteAgent: Sendable {
     public struct Configuration: Hashable, Sendable {
         /// RFC 7675: consent is lost this long after the last valid check.
         public var consentTimeout: Double = 30
