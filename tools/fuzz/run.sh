@@ -14,6 +14,7 @@ root=$(cd "$here/../.." && pwd)
 target=${1:-}
 seconds=${2:-30}
 shift $(( $# >= 2 ? 2 : $# ))
+extra_flags=()
 
 case "$target" in
     bencode)
@@ -35,8 +36,15 @@ case "$target" in
         strip_imports="TandemBase"
         max_len=8192
         ;;
+    stun)
+        sources=("$root"/Sources/TandemBase/*.swift "$root"/Sources/STUN/*.swift)
+        strip_imports="TandemBase"
+        # `import COpenSSL` stays: its module map (links libssl/libcrypto) is found via -I.
+        extra_flags=(-I "$root/Sources/COpenSSL")
+        max_len=2048
+        ;;
     *)
-        echo "usage: $0 TARGET [SECONDS]   (targets: bencode, sdp, ng, sip)" >&2
+        echo "usage: $0 TARGET [SECONDS]   (targets: bencode, sdp, ng, sip, stun)" >&2
         exit 2
         ;;
 esac
@@ -62,7 +70,7 @@ fi
 binary="$out/fuzz_$target"
 echo "building $binary" >&2
 swiftc -O -g -sanitize=fuzzer,address -parse-as-library \
-    -module-name "Fuzz_$target" \
+    -module-name "Fuzz_$target" "${extra_flags[@]}" \
     "${sources[@]}" "$here/fuzz_$target.swift" \
     -o "$binary"
 

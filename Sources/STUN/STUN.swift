@@ -1,1 +1,0 @@
-// STUN: see DESIGN.md
