@@ -5,14 +5,15 @@ import TandemBase
 
 // An in-process relay for the benches: one started PacketLoop with `calls` calls configured the
 // way the call model will (two ports per side), A's remote being the generator's send socket and
-// B's remote its receive socket.
+// B's remote its receive socket. With `srtp`, B's sockets protect what they send (RTP in from
+// the generator, SRTP out to it: AES_CM_128_HMAC_SHA1_80, one context per call).
 
 final class RelayFixture {
     let loop: PacketLoop
     let generator: Generator
     let calls: Int
 
-    init?(calls: Int, portSlice: ClosedRange<UInt16>, cpu: Int?) {
+    init?(calls: Int, portSlice: ClosedRange<UInt16>, cpu: Int?, srtp: Bool = false) {
         self.calls = calls
         var options = PacketLoop.Options(cpu: cpu)
         options.receiveBufferBytes = 4 << 20
@@ -38,14 +39,24 @@ final class RelayFixture {
             for k in 0..<calls {
                 let a = sides[2 * k], b = sides[2 * k + 1]
                 Self.wire(ctx.plane, side: a, remote: aRemote, peer: b)
-                Self.wire(ctx.plane, side: b, remote: bRemote, peer: a)
+                Self.wire(ctx.plane, side: b, remote: bRemote, peer: a, encrypt: srtp ? Self.key(k) : nil)
             }
         }
     }
 
-    private static func wire(_ plane: MediaPlane, side: [SocketHandle], remote: TransportAddress, peer: [SocketHandle]) {
-        plane.configure(side[0], SocketForwarding(remote: remote, rtpOut: peer[0], rtcpOut: peer[1], acceptsRTCP: false, latching: LatchingPolicy()))
-        plane.configure(side[1], SocketForwarding(remote: nil, rtpOut: nil, rtcpOut: peer[1], acceptsRTCP: true, latching: LatchingPolicy()))
+    private static func wire(_ plane: MediaPlane, side: [SocketHandle], remote: TransportAddress, peer: [SocketHandle],
+                             encrypt: SRTPParameters? = nil) {
+        plane.configure(side[0], SocketForwarding(remote: remote, rtpOut: peer[0], rtcpOut: peer[1], acceptsRTCP: false,
+                                                  latching: LatchingPolicy(), encrypt: encrypt))
+        plane.configure(side[1], SocketForwarding(remote: nil, rtpOut: nil, rtcpOut: peer[1], acceptsRTCP: true,
+                                                  latching: LatchingPolicy(), encrypt: encrypt))
+    }
+
+    /// A distinct SRTP key per call.
+    static func key(_ call: Int) -> SRTPParameters {
+        SRTPParameters(suite: "AES_CM_128_HMAC_SHA1_80",
+                       masterKey: (0..<16).map { UInt8(truncatingIfNeeded: $0 &* 13 &+ call) },
+                       masterSalt: (0..<14).map { UInt8(truncatingIfNeeded: $0 &* 5 &+ call &+ 1) })
     }
 
     var counters: LoopCounters { loop.sync { $0.counters } ?? LoopCounters() }

@@ -4,7 +4,9 @@ import Glibc
 
 let usage = """
 usage: tandem-bench <command> [options]
-  relay-mallocs [--packets N] [--calls C]   heap allocations per relayed packet (must be 0)
+  relay-mallocs [--packets N] [--calls C] [--srtp 1]
+                                            heap allocations per relayed packet (must be 0); --srtp 1
+                                            also relays RTP -> SRTP and compares pps with plain
   relay-pps [--seconds S] [--calls C]       relayed packets per second and CPU per packet
   micro [--iterations N] [--check [--mallocs-only]]
                                             control-path ns and mallocs per operation vs Bench/thresholds.json

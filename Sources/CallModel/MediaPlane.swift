@@ -85,9 +85,19 @@ public struct SocketForwarding: Hashable, Sendable {
     /// RTP clock rate of the stream received here (from a=rtpmap), for jitter of dynamic payload
     /// types; nil: only static payload types (RFC 3551) get a jitter figure.
     public var clockRate: UInt32?
+    /// SRTP keying of packets *received* on this socket (the sending party's key): RTP and RTCP
+    /// received here are authenticated and decrypted before they are relayed; packets that fail
+    /// (auth, replay, too short, MKI) are dropped. nil = plain RTP/RTCP arrives here.
+    public var decrypt: SRTPParameters?
+    /// SRTP keying of packets *sent* from this socket to its remote (our key towards that party):
+    /// whatever is relayed out of this socket is protected with it. nil = send plain RTP/RTCP.
+    public var encrypt: SRTPParameters?
 
     public init(remote: TransportAddress?, rtpOut: SocketHandle?, rtcpOut: SocketHandle?,
-                acceptsRTCP: Bool, latching: LatchingPolicy, resetLatch: Bool = false, clockRate: UInt32? = nil) {
+                acceptsRTCP: Bool, latching: LatchingPolicy, resetLatch: Bool = false, clockRate: UInt32? = nil,
+                decrypt: SRTPParameters? = nil, encrypt: SRTPParameters? = nil) {
+        self.decrypt = decrypt
+        self.encrypt = encrypt
         self.remote = remote
         self.rtpOut = rtpOut
         self.rtcpOut = rtcpOut

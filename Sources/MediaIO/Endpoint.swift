@@ -1,3 +1,4 @@
+import Crypto
 import Glibc
 import RTP
 
@@ -7,7 +8,10 @@ import RTP
 // Invariants:
 // - Every stored type is a plain value with no references (Latch, ReceiveStatistics and
 //   TransportAddress are enums/structs of integers), so slots are initialized and overwritten
-//   without ARC, and the table is freed without deinitializing.
+//   without ARC, and the table is freed without deinitializing. The SRTP contexts are held as
+//   `Unmanaged` (an unowned(unsafe) pointer: trivial, no ARC); the strong references live in the
+//   loop's side table (`LoopCore.crypto`), which is changed only on the control path and always
+//   together with these fields, and emptied for an fd when its slot is cleared.
 // - A slot's `generation` is non-zero while its socket is open and changes every time the fd
 //   number is reused; an OutRef stores the generation it was configured with, so a packet is
 //   never forwarded through a socket that was closed and replaced by another under the same fd.
@@ -41,6 +45,14 @@ struct Endpoint {
     /// Monotonic nanoseconds of the last valid packet; 0 = none yet.
     var lastPacket: UInt64 = 0
     var receive: ReceiveStatistics?
+    /// SRTP context unprotecting what is received here (nil: plain RTP/RTCP arrives).
+    var srtpIn: Unmanaged<SRTPContext>?
+    /// SRTP context protecting what is sent out of this socket (nil: send plain).
+    var srtpOut: Unmanaged<SRTPContext>?
+    /// SRTP was configured but its parameters were unusable (unknown suite, bad key length):
+    /// drop rather than relay ciphertext as plain or plain as ciphertext.
+    var srtpInUnusable = false
+    var srtpOutUnusable = false
 
     var isOpen: Bool { generation != 0 }
 }

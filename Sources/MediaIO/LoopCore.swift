@@ -1,5 +1,6 @@
 import CTandemSys
 import CallModel
+import Crypto
 import Glibc
 
 // The state one packet loop thread owns: epoll, the endpoint table, buffers, counters and the
@@ -18,6 +19,9 @@ final class LoopCore {
     var allocator: PortAllocator?
     /// Receives STUN/DTLS datagrams (slow path); nil: they are malformed media.
     var controlHandler: ((ControlPacket) -> Void)?
+    /// Strong references to the SRTP contexts the endpoint table points at (unretained), by fd.
+    /// Control path only: the packet path never touches it.
+    var crypto: [Int32: SocketCrypto] = [:]
     private var generation: UInt32 = 0
 
     /// epoll user data of the mailbox eventfd (socket events carry their fd).
@@ -65,7 +69,8 @@ final class LoopCore {
         guard let ep = table.pointee.slot(fd) else { return }
         _ = tandem_epoll_del(epollFD, fd)
         Glibc.close(fd)
-        ep.pointee = Endpoint()
+        ep.pointee = Endpoint()  // drops the unretained context refs before the contexts go
+        crypto[fd] = nil
         table.pointee.remoteLengths[Int(fd)] = 0
         counters.pointee.socketsOpen -= 1
     }

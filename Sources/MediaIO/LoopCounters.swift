@@ -14,6 +14,12 @@ public struct LoopCounters: Hashable, Sendable {
     public var dropsStrictSource: UInt64 = 0
     /// Valid packets with nowhere to go: no out socket, or its remote is not known yet.
     public var dropsNoDestination: UInt64 = 0
+    /// SRTP/SRTCP packets that failed unprotect (authentication, replay, too short, unknown MKI),
+    /// or arrived on a socket whose SRTP parameters are unusable.
+    public var dropsSRTP: UInt64 = 0
+    /// Packets that could not be protected for the out socket (no room for the trailer, or its
+    /// SRTP parameters are unusable).
+    public var dropsSRTPProtect: UInt64 = 0
     /// Packets sendmmsg did not take (full socket buffer, unreachable destination).
     public var dropsSendFailed: UInt64 = 0
     /// Packets the kernel dropped on full receive buffers (SO_RXQ_OVFL), as seen so far.
@@ -30,7 +36,7 @@ public struct LoopCounters: Hashable, Sendable {
     public init() {}
 
     /// All packets dropped by the loop itself (kernel overflows excluded).
-    public var drops: UInt64 { dropsMalformed + dropsStrictSource + dropsNoDestination + dropsSendFailed }
+    public var drops: UInt64 { dropsMalformed + dropsStrictSource + dropsNoDestination + dropsSendFailed + dropsSRTP + dropsSRTPProtect }
 
     /// Adds another loop's counters (for a daemon-wide `statistics`).
     public static func + (a: Self, b: Self) -> Self {
@@ -44,6 +50,8 @@ public struct LoopCounters: Hashable, Sendable {
         s.dropsStrictSource += b.dropsStrictSource
         s.dropsNoDestination += b.dropsNoDestination
         s.dropsSendFailed += b.dropsSendFailed
+        s.dropsSRTP += b.dropsSRTP
+        s.dropsSRTPProtect += b.dropsSRTPProtect
         s.kernelOverflows += b.kernelOverflows
         s.receiveErrors += b.receiveErrors
         s.wakeups += b.wakeups

@@ -1,5 +1,6 @@
 import CTandemSys
 import CallModel
+import Crypto
 import Glibc
 import RTP
 
@@ -7,6 +8,13 @@ import RTP
 // served each wake-up and level-triggered epoll brings back what is left; a busy socket is never
 // parked for good), then per packet: demux -> source check/latch -> stats -> queue for sendmmsg
 // on the out socket to the out socket's remote -> flush per out socket.
+//
+// SRTP: on a socket with a receive context, a packet is authenticated and decrypted in place in
+// its receive slot right after demux — before latching and stats, so a forged or replayed packet
+// can neither move the latch nor keep the stream alive; it counts as received (wire length) and
+// as an error. When the out socket has a send context, the packet is protected in place in the
+// same slot (slots are `bufferSize` bytes: the trailer fits in the tailroom) and queued with its
+// new length. The contexts are reached through `Unmanaged` without retain/release.
 //
 // No allocation, no ARC, no locks, no Dictionary: every access goes through unsafe pointers
 // held in locals, and the value types involved (Latch, ReceiveStatistics, TransportAddress)
@@ -45,9 +53,16 @@ extension LoopCore {
                 drop(ep, &c.pointee.dropsNoDestination)
                 continue
             }
+            var length = Int(b.rxMsgs[i].msg_len)
+            if out.pointee.srtpOut != nil || out.pointee.srtpOutUnusable {
+                guard protect(out, kind, slot: i, length: &length) else {
+                    drop(ep, &c.pointee.dropsSRTPProtect)
+                    continue
+                }
+            }
             let useSecond = kind == .rtcp && rtcpSeparate
             let entry = useSecond ? b.batch + queuedRTCP : queuedRTP
-            b.queue(slot: i, length: Int(b.rxMsgs[i].msg_len), entry: entry, name: t.remotes + outFD, nameLength: nameLength)
+            b.queue(slot: i, length: length, entry: entry, name: t.remotes + outFD, nameLength: nameLength)
             if useSecond { queuedRTCP += 1 } else { queuedRTP += 1 }
         }
         b.resetReceive(count: n)
@@ -75,6 +90,14 @@ extension LoopCore {
             dropUnadmitted(ep, length: length, &c.pointee.dropsMalformed)
             return nil
         }
+        if ep.pointee.srtpIn != nil || ep.pointee.srtpInUnusable {
+            var plain = length
+            guard unprotect(ep, kind, slot: i, length: &plain) else {
+                dropUnadmitted(ep, length: length, &c.pointee.dropsSRTP)
+                return nil
+            }
+            msg.pointee.msg_len = UInt32(plain)  // what is relayed; stats below keep the wire length
+        }
         switch ep.pointee.latch.receive(from: source, now: now) {
         case .drop:
             dropUnadmitted(ep, length: length, &c.pointee.dropsStrictSource)
@@ -88,6 +111,48 @@ extension LoopCore {
         }
         record(kind, data: data, length: length, ep: ep, now: now)
         return kind
+    }
+
+    /// SRTP/SRTCP unprotect in place in receive slot `i`; false when it fails (or the socket's
+    /// parameters are unusable).
+    @inline(__always)
+    private func unprotect(_ ep: UnsafeMutablePointer<Endpoint>, _ kind: MediaKind, slot i: Int, length: inout Int) -> Bool {
+        guard let context = ep.pointee.srtpIn else { return false }
+        let b = buffers
+        let packet = UnsafeMutableRawBufferPointer(start: b.data + i * b.slotSize, count: b.slotSize)
+        return context._withUnsafeGuaranteedRef { srtp in
+            do {
+                if kind == .rtp {
+                    try srtp.unprotect(packet: packet, length: &length)
+                } else {
+                    try srtp.unprotectRTCP(packet: packet, length: &length)
+                }
+                return true
+            } catch {
+                return false
+            }
+        }
+    }
+
+    /// SRTP/SRTCP protect in place in receive slot `i` with the out socket's context; false when
+    /// it fails (no room) or the out socket's parameters are unusable.
+    @inline(__always)
+    private func protect(_ out: UnsafeMutablePointer<Endpoint>, _ kind: MediaKind, slot i: Int, length: inout Int) -> Bool {
+        guard let context = out.pointee.srtpOut else { return false }
+        let b = buffers
+        let packet = UnsafeMutableRawBufferPointer(start: b.data + i * b.slotSize, count: b.slotSize)
+        return context._withUnsafeGuaranteedRef { srtp in
+            do {
+                if kind == .rtp {
+                    try srtp.protect(packet: packet, length: &length)
+                } else {
+                    try srtp.protectRTCP(packet: packet, length: &length)
+                }
+                return true
+            } catch {
+                return false
+            }
+        }
     }
 
     /// STUN and DTLS datagrams go to the call layer's handler (slow path: copies, may allocate).
