@@ -82,18 +82,26 @@ extension LoopCore {
         c.pointee.bytesReceived &+= UInt64(length)
         if msg.pointee.msg_hdr.msg_controllen > 0 { noteKernelDrops(msg, ep) }
         let data = UnsafeRawPointer(b.data + i * b.slotSize)
+        let secure = ep.pointee.srtpIn != nil || ep.pointee.srtpInUnusable
         guard msg.pointee.msg_hdr.msg_flags & Int32(MSG_TRUNC) == 0,
-              let kind = RTCPDemux.kind(data, count: length, rtcpMux: ep.pointee.acceptsRTCP),
+              let kind = secure ? Self.securedKind(data, count: length, rtcpMux: ep.pointee.acceptsRTCP)
+                                : RTCPDemux.kind(data, count: length, rtcpMux: ep.pointee.acceptsRTCP),
               let source = SocketAddress.read(b.rxNames + i)
         else {
             if length > 0, handOverControl(slot: i, fd: fd, ep: ep, data: data, length: length) { return nil }
             dropUnadmitted(ep, length: length, &c.pointee.dropsMalformed)
             return nil
         }
-        if ep.pointee.srtpIn != nil || ep.pointee.srtpInUnusable {
+        if secure {
             var plain = length
             guard unprotect(ep, kind, slot: i, length: &plain) else {
                 dropUnadmitted(ep, length: length, &c.pointee.dropsSRTP)
+                return nil
+            }
+            // The full header check runs on the plaintext: until the trailer is gone, an SRTP
+            // packet's last byte (the RTP padding count) is part of the tag.
+            guard RTCPDemux.kind(data, count: plain, rtcpMux: ep.pointee.acceptsRTCP) == kind else {
+                dropUnadmitted(ep, length: length, &c.pointee.dropsMalformed)
                 return nil
             }
             msg.pointee.msg_len = UInt32(plain)  // what is relayed; stats below keep the wire length
@@ -111,6 +119,16 @@ extension LoopCore {
         }
         record(kind, data: data, length: length, ep: ep, now: now)
         return kind
+    }
+
+    /// Demux of a datagram that is still SRTP/SRTCP: RFC 7983 range, the RTCP packet-type range
+    /// on an RTCP-capable socket, and room for the fixed header; the rest of the header is checked
+    /// after unprotect (padding and lengths are only meaningful without the trailer).
+    @inline(__always)
+    private static func securedKind(_ data: UnsafeRawPointer, count: Int, rtcpMux: Bool) -> MediaKind? {
+        guard count >= RTPHeader.fixedSize, PacketClass.classify(firstByte: data.load(as: UInt8.self)) == .rtp else { return nil }
+        if rtcpMux && RTCPDemux.isRTCP(secondByte: data.load(fromByteOffset: 1, as: UInt8.self)) { return .rtcp }
+        return .rtp
     }
 
     /// SRTP/SRTCP unprotect in place in receive slot `i`; false when it fails (or the socket's
