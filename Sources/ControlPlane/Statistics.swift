@@ -47,6 +47,8 @@ extension MediaEngine {
             "dropsstrictsource": .integer(Int64(media.dropsStrictSource)),
             "dropsnodestination": .integer(Int64(media.dropsNoDestination)),
             "dropssendfailed": .integer(Int64(media.dropsSendFailed)),
+            "dropssrtp": .integer(Int64(media.dropsSRTP)),
+            "dropssrtpprotect": .integer(Int64(media.dropsSRTPProtect)),
             "kerneloverflows": .integer(Int64(media.kernelOverflows)),
             "packetloops": .integer(Int64(loops.count)),
         ]
