@@ -209,7 +209,7 @@ private struct SecureCall {
 @Test func paddedSRTPIsCheckedAfterTheTrailerIsRemoved() throws {
     // With P set, RTP's last byte is the padding count; in SRTP the last byte is the tag's, so a
     // header check before unprotect would refuse about a third of these packets at random.
-    let relay = Relay(slice: 31490...31499)
+    let relay = Relay(slice: 31490...31493)
     let aKey = keys(13)
     let call = try #require(SecureCall(relay, aKey: aKey, toA: keys(14)))
     let aSend = try context(aKey)
@@ -226,4 +226,48 @@ private struct SecureCall {
     #expect(call.bRTP.hearsNothing())
     let c = relay.counters
     #expect(c.packetsRelayed == 20 && c.dropsMalformed == 1 && c.dropsSRTP == 0)
+}
+
+@Test func rtcpMuxSRTCPAndReofferKeepsTheReplayState() throws {
+    let relay = Relay(slice: 31494...31499)
+    let aKey = keys(15), toA = keys(16)
+    let call = try #require(SecureCall(relay, aKey: aKey, toA: toA))
+    // A multiplexes RTCP on its RTP socket (rtcp-mux): SRTCP arrives on a[0] and goes back there.
+    let muxed = SocketForwarding(remote: call.aRTP.address, rtpOut: call.b[0], rtcpOut: call.b[1], acceptsRTCP: true,
+                                 latching: LatchingPolicy(), decrypt: aKey, encrypt: toA)
+    relay.configure(call.a[0], muxed)
+    relay.configure(call.b[1], SocketForwarding(remote: call.bRTCP.address, rtpOut: nil, rtcpOut: call.a[0], acceptsRTCP: true,
+                                                latching: LatchingPolicy()))
+    let aSend = try context(aKey), aReceive = try context(toA)
+
+    let first = try protect(aSend, rtp(seq: 1, ssrc: 0xa1a1_a1a1))
+    call.aRTP.send(first, to: relay.address(call.a[0]))
+    #expect(call.bRTP.receive()?.bytes == rtp(seq: 1, ssrc: 0xa1a1_a1a1))
+    let sr = rtcpRR(ssrc: 0xa1a1_a1a1)
+    call.aRTP.send(try protect(aSend, sr, rtcp: true), to: relay.address(call.a[0]))
+    #expect(call.bRTCP.receive()?.bytes == sr)
+    call.bRTCP.send(rtcpRR(ssrc: 0xb2b2_b2b2), to: relay.address(call.b[1]))
+    let back = try #require(call.aRTP.receive())
+    #expect(back.from == relay.address(call.a[0]))
+    #expect(try unprotect(aReceive, back.bytes, rtcp: true) == rtcpRR(ssrc: 0xb2b2_b2b2))
+
+    // A re-offer with the same keys keeps the contexts: the old packet is still a replay, and
+    // the relay's outgoing SRTCP index keeps counting (A's receiver would refuse a reset one).
+    relay.configure(call.a[0], muxed)
+    call.aRTP.send(first, to: relay.address(call.a[0]))
+    #expect(call.bRTP.hearsNothing())
+    call.bRTCP.send(rtcpRR(ssrc: 0xb2b2_b2b2), to: relay.address(call.b[1]))
+    let again = try #require(call.aRTP.receive())
+    #expect(try unprotect(aReceive, again.bytes, rtcp: true) == rtcpRR(ssrc: 0xb2b2_b2b2))
+
+    // New keys for A (a re-key): the old key no longer authenticates, the new one does.
+    let aKey2 = keys(17)
+    var rekeyed = muxed
+    rekeyed.decrypt = aKey2
+    relay.configure(call.a[0], rekeyed)
+    call.aRTP.send(try protect(aSend, rtp(seq: 2, ssrc: 0xa1a1_a1a1)), to: relay.address(call.a[0]))
+    #expect(call.bRTP.hearsNothing())
+    call.aRTP.send(try protect(try context(aKey2), rtp(seq: 3, ssrc: 0xa1a1_a1a1)), to: relay.address(call.a[0]))
+    #expect(call.bRTP.receive()?.bytes == rtp(seq: 3, ssrc: 0xa1a1_a1a1))
+    #expect(relay.counters.dropsSRTP == 2)
 }
