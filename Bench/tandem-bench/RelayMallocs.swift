@@ -40,7 +40,7 @@ enum RelayMallocs {
             print("""
             {"bench": "relay-mallocs", "mode": "\(mode ? "rtp-to-srtp" : "plain")", "calls": \(calls), \
             "packets_sent": \(m.sent), "packets_received": \(m.received), \
-            "packets_relayed": \(m.relayed), "drops": \(m.drops), "drops_srtp": \(m.dropsSRTP), \
+            "packets_relayed": \(m.relayed), "bytes_per_relayed_packet": \(m.relayed > 0 ? m.bytesRelayed / m.relayed : 0), "drops": \(m.drops), "drops_srtp": \(m.dropsSRTP), \
             "kernel_overflows": \(m.kernelOverflows), \
             "mallocs": \(m.mallocs), "mallocs_per_packet": \(m.relayed > 0 ? Double(m.mallocs) / Double(m.relayed) : 0), \
             "loop_user_ns_per_packet": \(m.relayed > 0 ? Int(Double(m.loopUser) / Double(m.relayed)) : 0), \
@@ -69,7 +69,7 @@ enum RelayMallocs {
 
     struct Measurement {
         var sent = 0, received = 0, nanoseconds: UInt64 = 0
-        var relayed: UInt64 = 0, drops: UInt64 = 0, dropsSRTP: UInt64 = 0, kernelOverflows: UInt64 = 0
+        var relayed: UInt64 = 0, bytesRelayed: UInt64 = 0, drops: UInt64 = 0, dropsSRTP: UInt64 = 0, kernelOverflows: UInt64 = 0
         var mallocs: Int = 0
         var loopUser: UInt64 = 0, loopSystem: UInt64 = 0
         var pps: Double { nanoseconds > 0 ? Double(received) * 1e9 / Double(nanoseconds) : 0 }
@@ -94,6 +94,7 @@ enum RelayMallocs {
         m.received = r.received
         m.nanoseconds = r.nanoseconds
         m.relayed = after.packetsRelayed - before.packetsRelayed
+        m.bytesRelayed = after.bytesRelayed - before.bytesRelayed
         m.drops = after.drops - before.drops
         m.dropsSRTP = (after.dropsSRTP + after.dropsSRTPProtect) - (before.dropsSRTP + before.dropsSRTPProtect)
         m.kernelOverflows = after.kernelOverflows - before.kernelOverflows
