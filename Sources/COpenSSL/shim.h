@@ -54,3 +54,21 @@ static inline void tandem_hmac_sha1(const tandem_hmac_sha1_key *k,
     SHA1_Final(out, &c);
 }
 #pragma GCC diagnostic pop
+
+/* ---- BEGIN DTLS endpoint wrappers (Sources/Crypto/DTLS) ---- */
+#include <openssl/pem.h>
+#include <openssl/srtp.h>
+static inline long tandem_dtlsv1_get_timeout(SSL *s, long *sec, long *usec) {
+    struct timeval tv = {0, 0};
+    long r = DTLSv1_get_timeout(s, &tv);
+    *sec = (long)tv.tv_sec; *usec = (long)tv.tv_usec;
+    return r;
+}
+static inline long tandem_dtlsv1_handle_timeout(SSL *s) { return DTLSv1_handle_timeout(s); }
+static inline long tandem_ssl_ctx_set_min_proto_version(SSL_CTX *c, int v) { return SSL_CTX_set_min_proto_version(c, v); }
+static inline long tandem_ssl_ctx_set_max_proto_version(SSL_CTX *c, int v) { return SSL_CTX_set_max_proto_version(c, v); }
+static inline uint64_t tandem_ssl_op_no_ticket(void) { return SSL_OP_NO_TICKET; }
+static inline uint64_t tandem_ssl_op_no_renegotiation(void) { return SSL_OP_NO_RENEGOTIATION; }
+static inline int tandem_ssl_set_app_data(SSL *s, void *p) { return SSL_set_app_data(s, p); }
+static inline void *tandem_ssl_get_app_data(const SSL *s) { return SSL_get_app_data(s); }
+/* ---- END DTLS endpoint wrappers ---- */
