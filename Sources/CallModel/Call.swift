@@ -1,3 +1,4 @@
+import STUN
 import TandemBase
 
 /// One call (SIP Call-ID): a set of monologues, one per SIP tag, each the media of one party.
@@ -137,13 +138,33 @@ public struct MediaLeg: Equatable {
     public var rejected = false
     public var latching = LatchingPolicy()
 
-    var sockets: [SocketHandle] { [rtp, rtcp].compactMap { $0 } }
+    // ICE (REFERENCE-NOTES §4 "ICE"). What the party's SDP said:
+    /// The party's m= section (or session) carried ICE attributes.
+    public var remoteHasICE = false
+    /// The party's ice-ufrag / ice-pwd (for checking and signing its connectivity checks).
+    public var remoteICE: ICEShortTermCredentials?
+    /// The party's a=ice-options value (e.g. `trickle`).
+    public var remoteICEOptions: String?
+    /// What we tell the party: our credentials (generated once per leg, kept across re-offers)
+    /// and whether the SDP sent to it now carries our ICE attributes and candidates.
+    public var localICE: ICEShortTermCredentials?
+    public var iceAdvertised = false
+    /// The a=ice-options value written to the party with our candidates.
+    public var iceOptionsOut: String?
+    /// Socket pairs on the interface's other addresses (rtpengine advertises 127.0.0.1 and ::1
+    /// candidates on separately allocated ports), in candidate order after the main pair.
+    public var iceExtra: [ICESocketPair] = []
+
+    var sockets: [SocketHandle] { [rtp, rtcp].compactMap { $0 } + iceExtra.flatMap { [$0.rtp, $0.rtcp] } }
 
     /// The same party's leg without sockets (a new set is opened for another branch).
     func unsocketed() -> MediaLeg {
         var copy = self
         copy.rtp = nil
         copy.rtcp = nil
+        copy.iceExtra = []
+        copy.localICE = nil
+        copy.iceAdvertised = false
         copy.muxed = false
         copy.muxOfferedByUs = false
         return copy
@@ -168,4 +189,11 @@ public enum MuxAcceptance: Equatable, Sendable {
     case accept
     /// `reject`: refuse it.
     case reject
+}
+
+/// A socket pair opened for ICE on another address of a leg's interface.
+public struct ICESocketPair: Equatable {
+    public var interface: LocalInterface
+    public var rtp: SocketHandle
+    public var rtcp: SocketHandle
 }

@@ -23,6 +23,7 @@ enum Forwarding {
                 acceptsRTCP: leg.offeredMux || leg.muxed, latching: leg.latching, resetLatch: reset)
             f.learningSeconds = learning
             plane.configure(rtp, f)
+            for pair in leg.iceExtra { plane.configure(pair.rtp, f) }
         }
         if let rtcp = leg.rtcp {
             var f = SocketForwarding(
@@ -30,6 +31,7 @@ enum Forwarding {
                 acceptsRTCP: true, latching: leg.latching, resetLatch: reset)
             f.learningSeconds = learning
             plane.configure(rtcp, f)
+            for pair in leg.iceExtra { plane.configure(pair.rtcp, f) }
         }
     }
 }

@@ -1,4 +1,5 @@
 import SDP
+import STUN
 import TandemBase
 
 /// One offer or answer applied to a call. Work happens in three phases so an error changes
@@ -35,6 +36,14 @@ struct Negotiation {
                 }
                 applySenderMedia(item, to: &s, options: options)
                 negotiateMuxOnOffer(sender: &s, receiver: &r, flags: options.rtcpMux)
+                // Our ICE towards the callee: as the offerer did, unless removed; forced on demand.
+                let iceOut: Bool
+                switch options.ice {
+                case .remove: iceOut = false
+                case .force, .forceRelay: iceOut = true
+                case .default, .optional: iceOut = item.hasICE
+                }
+                try advertiseICE(&r, iceOut && !item.rejected, options: item.iceOptions, &transaction)
                 r.rejected = item.rejected
                 r.latching = merged(r.latching, options.latching)
                 store(s, in: &senderLegs)
@@ -74,6 +83,10 @@ struct Negotiation {
                 }
                 applySenderMedia(item, to: &a, options: options)
                 negotiateMuxOnAnswer(answerer: &a, offerer: &o, flags: options.rtcpMux)
+                // An ICE offerer hears our ICE back whatever the flags (ICE=remove faces the callee).
+                let iceBack = o.remoteHasICE || options.ice == .force || options.ice == .forceRelay
+                try advertiseICE(&o, iceBack && !item.rejected && !o.rejected,
+                                 options: o.remoteICEOptions, &transaction)
                 o.rejected = o.rejected || item.rejected
                 o.latching = merged(o.latching, options.latching)
                 store(a, in: &answererLegs)
@@ -169,7 +182,23 @@ struct Negotiation {
         leg.onHold = item.holding
         leg.formats = item.formats
         leg.ptime = item.ptime
+        leg.remoteHasICE = item.hasICE
+        leg.remoteICE = item.ice
+        leg.remoteICEOptions = item.iceOptions
         leg.latching = merged(leg.latching, options.latching)
+    }
+
+    /// Whether the SDP sent to `leg`'s party carries our ICE; if so the leg gets its credentials
+    /// (once, kept across re-offers) and a socket pair on each other address of its interface.
+    private func advertiseICE(_ leg: inout MediaLeg, _ on: Bool, options iceOptions: String?,
+                              _ transaction: inout SocketTransaction) throws(CallError) {
+        leg.iceAdvertised = on && leg.rtp != nil
+        guard leg.iceAdvertised else { return }
+        if leg.localICE == nil { leg.localICE = ICEShortTermCredentials.generate(ufragLength: 8, pwdLength: 26) }
+        leg.iceOptionsOut = iceOptions
+        let current = leg.interface
+        let others = interfaces.all.filter { $0.name == current.name && $0 != current }
+        try transaction.ensureICESockets(&leg, on: others)
     }
 
     /// Flags only ever add restrictions; `endpoint-learning=off` is learning never, i.e. asymmetric.
