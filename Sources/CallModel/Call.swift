@@ -154,6 +154,9 @@ public struct MediaLeg: Equatable {
     /// Socket pairs on the interface's other addresses (rtpengine advertises 127.0.0.1 and ::1
     /// candidates on separately allocated ports), in candidate order after the main pair.
     public var iceExtra: [ICESocketPair] = []
+    /// The pairs the party nominated (ICE-lite): media to it leaves from that socket, to that address.
+    public var iceSelectedRTP: ICESelection?
+    public var iceSelectedRTCP: ICESelection?
 
     var sockets: [SocketHandle] { [rtp, rtcp].compactMap { $0 } + iceExtra.flatMap { [$0.rtp, $0.rtcp] } }
 
@@ -165,13 +168,20 @@ public struct MediaLeg: Equatable {
         copy.iceExtra = []
         copy.localICE = nil
         copy.iceAdvertised = false
+        copy.iceSelectedRTP = nil
+        copy.iceSelectedRTCP = nil
         copy.muxed = false
         copy.muxOfferedByUs = false
         return copy
     }
 
+    /// Where RTP to this party leaves from: the nominated ICE socket, else its RTP socket.
+    var rtpOutSocket: SocketHandle? { iceSelectedRTP?.socket ?? rtp }
     /// Where RTCP to this party leaves from: its RTP socket when muxed.
-    var rtcpOutSocket: SocketHandle? { muxed ? rtp : rtcp }
+    var rtcpOutSocket: SocketHandle? { muxed ? rtpOutSocket : (iceSelectedRTCP?.socket ?? rtcp) }
+    /// RTP-component sockets (component 1) and RTCP ones (component 2), main pair first.
+    var rtpSockets: [SocketHandle] { [rtp].compactMap { $0 } + iceExtra.map(\.rtp) }
+    var rtcpSockets: [SocketHandle] { [rtcp].compactMap { $0 } + iceExtra.map(\.rtcp) }
 
     init(index: Int, type: String, proto: String, interface: LocalInterface) {
         self.index = index
@@ -196,4 +206,10 @@ public struct ICESocketPair: Equatable {
     public var interface: LocalInterface
     public var rtp: SocketHandle
     public var rtcp: SocketHandle
+}
+
+/// A nominated ICE pair of one component: our socket and the party's address.
+public struct ICESelection: Equatable {
+    public var socket: SocketHandle
+    public var remote: TransportAddress
 }
