@@ -175,6 +175,13 @@ public struct MediaLeg: Equatable {
         return copy
     }
 
+    /// Forgets nominations once ICE is no longer advertised to the party or their socket was replaced.
+    mutating func dropStaleICESelections() {
+        let current = Set(sockets)
+        if !iceAdvertised || !(iceSelectedRTP.map { current.contains($0.socket) } ?? true) { iceSelectedRTP = nil }
+        if !iceAdvertised || !(iceSelectedRTCP.map { current.contains($0.socket) } ?? true) { iceSelectedRTCP = nil }
+    }
+
     /// Where RTP to this party leaves from: the nominated ICE socket, else its RTP socket.
     var rtpOutSocket: SocketHandle? { iceSelectedRTP?.socket ?? rtp }
     /// Where RTCP to this party leaves from: its RTP socket when muxed.

@@ -157,6 +157,8 @@ struct Negotiation {
     }
 
     private func store(_ leg: MediaLeg, in legs: inout [MediaLeg]) {
+        var leg = leg
+        leg.dropStaleICESelections()
         if leg.index < legs.count {
             legs[leg.index] = leg
         } else {
