@@ -145,6 +145,9 @@ public struct MediaLeg: Equatable {
     public var remoteICE: ICEShortTermCredentials?
     /// The party's a=ice-options value (e.g. `trickle`).
     public var remoteICEOptions: String?
+    /// Its offer came with `ICE=optional`/`force-relay`: it hears our ICE back only if the
+    /// answerer spoke ICE.
+    public var iceFollowsAnswer = false
     /// What we tell the party: our credentials (generated once per leg, kept across re-offers)
     /// and whether the SDP sent to it now carries our ICE attributes and candidates.
     public var localICE: ICEShortTermCredentials?

@@ -36,13 +36,15 @@ struct Negotiation {
                 }
                 applySenderMedia(item, to: &s, options: options)
                 negotiateMuxOnOffer(sender: &s, receiver: &r, flags: options.rtcpMux)
-                // Our ICE towards the callee: as the offerer did, unless removed; forced on demand.
+                // Our ICE towards the callee: as the offerer did by default; never with `remove`;
+                // always with `force`, `force-relay` and `optional` (observed on rtpengine 10.5).
                 let iceOut: Bool
                 switch options.ice {
                 case .remove: iceOut = false
-                case .force, .forceRelay: iceOut = true
-                case .default, .optional: iceOut = item.hasICE
+                case .force, .forceRelay, .optional: iceOut = true
+                case .default: iceOut = item.hasICE
                 }
+                s.iceFollowsAnswer = options.ice == .optional || options.ice == .forceRelay
                 try advertiseICE(&r, iceOut && !item.rejected, options: item.iceOptions, &transaction)
                 r.rejected = item.rejected
                 r.latching = merged(r.latching, options.latching)
@@ -83,8 +85,16 @@ struct Negotiation {
                 }
                 applySenderMedia(item, to: &a, options: options)
                 negotiateMuxOnAnswer(answerer: &a, offerer: &o, flags: options.rtcpMux)
-                // An ICE offerer hears our ICE back whatever the flags (ICE=remove faces the callee).
-                let iceBack = o.remoteHasICE || options.ice == .force || options.ice == .forceRelay
+                // Our ICE back to the offerer: if it spoke ICE (an offer's `ICE=remove` faced the
+                // callee only) — after an offer with `optional`/`force-relay` only if the answerer
+                // spoke ICE too; the answer's own `force`/`remove` decide outright (rtpengine 10.5).
+                let iceBack: Bool
+                switch options.ice {
+                case .force: iceBack = true
+                case .remove: iceBack = false
+                case .default, .optional, .forceRelay:
+                    iceBack = o.remoteHasICE && (!o.iceFollowsAnswer || item.hasICE)
+                }
                 try advertiseICE(&o, iceBack && !item.rejected && !o.rejected,
                                  options: o.remoteICEOptions, &transaction)
                 o.rejected = o.rejected || item.rejected
