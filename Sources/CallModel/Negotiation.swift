@@ -30,22 +30,25 @@ struct Negotiation {
             for item in media {
                 var s = leg(in: senderLegs, item, interface: senderInterface)
                 var r = leg(in: receiverLegs, item, interface: receiverInterface)
-                if !item.rejected {
-                    try transaction.ensureSockets(&s, on: keepOrMove(s, senderInterface, options))
-                    try transaction.ensureSockets(&r, on: keepOrMove(r, receiverInterface, options))
-                }
-                applySenderMedia(item, to: &s, options: options)
-                negotiateMuxOnOffer(sender: &s, receiver: &r, flags: options.rtcpMux)
-                // Our ICE towards the callee: as the offerer did by default; never with `remove`;
-                // always with `force`, `force-relay` and `optional` (observed on rtpengine 10.5).
+                // Our ICE towards the callee (observed on rtpengine 10.5): by default as the offerer
+                // until the callee has answered, then as the callee's own SDP; never with `remove`;
+                // always with `force`, `force-relay` and `optional`.
                 let iceOut: Bool
                 switch options.ice {
                 case .remove: iceOut = false
                 case .force, .forceRelay, .optional: iceOut = true
-                case .default: iceOut = item.hasICE
+                case .default: iceOut = receiver.hasSDP ? r.remoteHasICE : item.hasICE
                 }
+                // ICE switched on for a leg that never had it: rtpengine moves it to new ports.
+                let freshPorts = iceOut && r.rtp != nil && !r.iceAdvertised && r.localICE == nil
+                if !item.rejected {
+                    try transaction.ensureSockets(&s, on: keepOrMove(s, senderInterface, options))
+                    try transaction.ensureSockets(&r, on: keepOrMove(r, receiverInterface, options), fresh: freshPorts)
+                }
+                applySenderMedia(item, to: &s, options: options)
+                negotiateMuxOnOffer(sender: &s, receiver: &r, flags: options.rtcpMux)
                 s.iceFollowsAnswer = options.ice == .optional || options.ice == .forceRelay
-                try advertiseICE(&r, iceOut && !item.rejected, options: item.iceOptions, &transaction)
+                try advertiseICE(&r, iceOut && !item.rejected, options: r.remoteICEOptions, &transaction)
                 r.rejected = item.rejected
                 r.latching = merged(r.latching, options.latching)
                 store(s, in: &senderLegs)
@@ -200,14 +203,17 @@ struct Negotiation {
         leg.latching = merged(leg.latching, options.latching)
     }
 
-    /// Whether the SDP sent to `leg`'s party carries our ICE; if so the leg gets its credentials
+    /// Whether the SDP sent to `leg`'s party carries our ICE (and which a=ice-options, from that
+    /// party's own SDP: rtpengine writes them, with a=end-of-candidates for trickle, even when
+    /// ICE is removed); if so the leg gets its credentials
     /// (once, kept across re-offers) and a socket pair on each other address of its interface.
     private func advertiseICE(_ leg: inout MediaLeg, _ on: Bool, options iceOptions: String?,
                               _ transaction: inout SocketTransaction) throws(CallError) {
         leg.iceAdvertised = on && leg.rtp != nil
+        // The party's own a=ice-options (trickle) is echoed to it, even with ICE removed.
+        leg.iceOptionsOut = iceOptions
         guard leg.iceAdvertised else { return }
         if leg.localICE == nil { leg.localICE = ICEShortTermCredentials.generate(ufragLength: 8, pwdLength: 26) }
-        leg.iceOptionsOut = iceOptions
         let current = leg.interface
         let others = interfaces.all.filter { $0.name == current.name && $0 != current }
         try transaction.ensureICESockets(&leg, on: others)

@@ -160,9 +160,13 @@ struct SDPRewriter {
     /// host candidates (component 1 on every address, IPv4 first, then component 2 unless
     /// muxed), and a=end-of-candidates with trickle.
     private func iceLines(leg: MediaLeg) -> [SDPLine] {
-        guard leg.iceAdvertised, let credentials = leg.localICE, let rtp = leg.rtp else { return [] }
+        let trickle = leg.iceOptionsOut?.split(separator: " ").contains("trickle") ?? false
+        let options: [SDPLine] = leg.iceOptionsOut.map { [.attribute("ice-options", $0)] } ?? []
+        guard leg.iceAdvertised, let credentials = leg.localICE, let rtp = leg.rtp else {
+            return options + (trickle ? [.attribute("end-of-candidates")] : [])
+        }
         var lines: [SDPLine] = [.attribute("ice-ufrag", credentials.ufrag), .attribute("ice-pwd", credentials.pwd)]
-        if let iceOptions = leg.iceOptionsOut { lines.append(.attribute("ice-options", iceOptions)) }
+        lines += options
         var hosts = [(leg.interface.advertised, rtp.port, leg.rtcp?.port ?? rtp.port)]
         hosts += leg.iceExtra.map { ($0.interface.advertised, $0.rtp.port, $0.rtcp.port) }
         let ordered = hosts.enumerated().sorted { a, b in
@@ -177,9 +181,7 @@ struct SDPRewriter {
                 lines.append(.attribute("candidate", "\(foundation) \(component) UDP \(priority) \(host.0) \(port) typ host"))
             }
         }
-        if leg.iceOptionsOut?.split(separator: " ").contains("trickle") ?? false {
-            lines.append(.attribute("end-of-candidates"))
-        }
+        if trickle { lines.append(.attribute("end-of-candidates")) }
         return lines
     }
 

@@ -9,8 +9,9 @@ struct SocketTransaction {
 
     /// Gives `leg` an RTP/RTCP socket pair on `interface`, keeping the pair it has when it is
     /// already on that interface (re-offers keep their ports).
-    mutating func ensureSockets(_ leg: inout MediaLeg, on interface: LocalInterface) throws(CallError) {
-        if leg.rtp != nil, leg.interface == interface { return }
+    /// `fresh` replaces the pair even then.
+    mutating func ensureSockets(_ leg: inout MediaLeg, on interface: LocalInterface, fresh: Bool = false) throws(CallError) {
+        if leg.rtp != nil, leg.interface == interface, !fresh { return }
         guard let pair = plane.openPorts(on: interface, count: 2), pair.count == 2 else {
             throw .outOfPorts
         }
