@@ -105,3 +105,26 @@ private func bindingRequest(username: String, password: String, nominate: Bool) 
                                            bytes: request), now: h.now)
     #expect(h.plane.controlSent.isEmpty)
 }
+
+@Test func noPortsForTheIPv6CandidatesLeavesNothingBehind() throws {
+    // Two pairs: enough for the plain call, not for the ::1 pair ICE needs towards the callee.
+    let h = Harness(range: 30000...30003)
+    #expect(throws: CallError.outOfPorts) { try h.offer(iceOffer) }
+    #expect(h.plane.open.isEmpty)
+    #expect(h.registry.call("c1") == nil)
+    _ = try h.offer()
+    #expect(h.plane.open.count == 4)
+}
+
+@Test func iceSwitchedOnByForceMovesTheCalleeLegToNewPorts() throws {
+    let h = Harness()
+    let first = try h.offer()
+    _ = try h.answer()
+    let again = try h.offer { $0.ice = .force }
+    #expect(mediaPort(again) != mediaPort(first))
+    #expect(h.plane.socket(port: try #require(mediaPort(first))) == nil, "the old pair is closed")
+    #expect(attributes("candidate", in: again).count == 4)
+    let third = try h.offer { $0.ice = .force }
+    #expect(mediaPort(third) == mediaPort(again), "ports and credentials kept from then on")
+    #expect(attributes("ice-ufrag", in: third) == attributes("ice-ufrag", in: again))
+}
