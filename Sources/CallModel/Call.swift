@@ -1,3 +1,4 @@
+import STUN
 import TandemBase
 
 /// One call (SIP Call-ID): a set of monologues, one per SIP tag, each the media of one party.
@@ -137,20 +138,60 @@ public struct MediaLeg: Equatable {
     public var rejected = false
     public var latching = LatchingPolicy()
 
-    var sockets: [SocketHandle] { [rtp, rtcp].compactMap { $0 } }
+    // ICE (REFERENCE-NOTES §4 "ICE"). What the party's SDP said:
+    /// The party's m= section (or session) carried ICE attributes.
+    public var remoteHasICE = false
+    /// The party's ice-ufrag / ice-pwd (for checking and signing its connectivity checks).
+    public var remoteICE: ICEShortTermCredentials?
+    /// The party's a=ice-options value (e.g. `trickle`).
+    public var remoteICEOptions: String?
+    /// Its offer came with `ICE=optional`/`force-relay`: it hears our ICE back only if the
+    /// answerer spoke ICE.
+    public var iceFollowsAnswer = false
+    /// What we tell the party: our credentials (generated once per leg, kept across re-offers)
+    /// and whether the SDP sent to it now carries our ICE attributes and candidates.
+    public var localICE: ICEShortTermCredentials?
+    public var iceAdvertised = false
+    /// The a=ice-options value written to the party with our candidates.
+    public var iceOptionsOut: String?
+    /// Socket pairs on the interface's other addresses (rtpengine advertises 127.0.0.1 and ::1
+    /// candidates on separately allocated ports), in candidate order after the main pair.
+    public var iceExtra: [ICESocketPair] = []
+    /// The pairs the party nominated (ICE-lite): media to it leaves from that socket, to that address.
+    public var iceSelectedRTP: ICESelection?
+    public var iceSelectedRTCP: ICESelection?
+
+    var sockets: [SocketHandle] { [rtp, rtcp].compactMap { $0 } + iceExtra.flatMap { [$0.rtp, $0.rtcp] } }
 
     /// The same party's leg without sockets (a new set is opened for another branch).
     func unsocketed() -> MediaLeg {
         var copy = self
         copy.rtp = nil
         copy.rtcp = nil
+        copy.iceExtra = []
+        copy.localICE = nil
+        copy.iceAdvertised = false
+        copy.iceSelectedRTP = nil
+        copy.iceSelectedRTCP = nil
         copy.muxed = false
         copy.muxOfferedByUs = false
         return copy
     }
 
+    /// Forgets nominations once ICE is no longer advertised to the party or their socket was replaced.
+    mutating func dropStaleICESelections() {
+        let current = Set(sockets)
+        if !iceAdvertised || !(iceSelectedRTP.map { current.contains($0.socket) } ?? true) { iceSelectedRTP = nil }
+        if !iceAdvertised || !(iceSelectedRTCP.map { current.contains($0.socket) } ?? true) { iceSelectedRTCP = nil }
+    }
+
+    /// Where RTP to this party leaves from: the nominated ICE socket, else its RTP socket.
+    var rtpOutSocket: SocketHandle? { iceSelectedRTP?.socket ?? rtp }
     /// Where RTCP to this party leaves from: its RTP socket when muxed.
-    var rtcpOutSocket: SocketHandle? { muxed ? rtp : rtcp }
+    var rtcpOutSocket: SocketHandle? { muxed ? rtpOutSocket : (iceSelectedRTCP?.socket ?? rtcp) }
+    /// RTP-component sockets (component 1) and RTCP ones (component 2), main pair first.
+    var rtpSockets: [SocketHandle] { [rtp].compactMap { $0 } + iceExtra.map(\.rtp) }
+    var rtcpSockets: [SocketHandle] { [rtcp].compactMap { $0 } + iceExtra.map(\.rtcp) }
 
     init(index: Int, type: String, proto: String, interface: LocalInterface) {
         self.index = index
@@ -168,4 +209,17 @@ public enum MuxAcceptance: Equatable, Sendable {
     case accept
     /// `reject`: refuse it.
     case reject
+}
+
+/// A socket pair opened for ICE on another address of a leg's interface.
+public struct ICESocketPair: Equatable {
+    public var interface: LocalInterface
+    public var rtp: SocketHandle
+    public var rtcp: SocketHandle
+}
+
+/// A nominated ICE pair of one component: our socket and the party's address.
+public struct ICESelection: Equatable {
+    public var socket: SocketHandle
+    public var remote: TransportAddress
 }

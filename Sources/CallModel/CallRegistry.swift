@@ -26,6 +26,9 @@ public final class CallRegistry {
     let plane: MediaPlane
     public private(set) var calls: [String: Call] = [:]
     public private(set) var counters = RegistryCounters()
+    /// ICE-lite agents by the socket whose connectivity checks they answer (CallRegistry+ICE).
+    var iceBindings: [SocketHandle: ICEBinding] = [:]
+    var iceSocketsByCall: [String: [SocketHandle]] = [:]
 
     public init(settings: Settings, plane: MediaPlane) {
         self.settings = settings
@@ -47,6 +50,7 @@ public final class CallRegistry {
         let negotiation = Negotiation(call: call, plane: plane, interfaces: settings.interfaces,
                                       learning: options.endpointLearning ?? settings.endpointLearning)
         let output = try negotiation.offer(parsed, text: sdp, media: media, options: options, wallClock: wallClock)
+        refreshICE(call)
         call.lastSignal = now
         call.deleteAt = nil
         if existing == nil {
@@ -65,6 +69,7 @@ public final class CallRegistry {
         let negotiation = Negotiation(call: call, plane: plane, interfaces: settings.interfaces,
                                       learning: options.endpointLearning ?? settings.endpointLearning)
         let output = try negotiation.answer(parsed, text: sdp, media: media, options: options, wallClock: wallClock)
+        refreshICE(call)
         call.lastSignal = now
         call.answered = true
         return output
@@ -91,6 +96,7 @@ public final class CallRegistry {
     /// Closes every socket of the call and forgets it.
     func destroy(_ call: Call, reason: RemovalReason) {
         for socket in call.sockets { plane.close(socket) }
+        forgetICE(call.callID)
         calls[call.callID] = nil
         counters.count(reason)
     }

@@ -11,25 +11,36 @@ enum Forwarding {
         }
     }
 
-    /// Sockets of `leg` receive from `leg`'s party and pass to `peer`'s party.
-    private static func configure(_ leg: MediaLeg, towards peer: MediaLeg?, learning: Double, plane: MediaPlane) {
+    /// Sockets of `leg` receive from `leg`'s party and pass to `peer`'s party. A socket the party
+    /// nominated over ICE talks to the nominated address (its latch is reset to it).
+    /// `resetLatches: false` (an ICE nomination, no signalling) keeps every other latch.
+    static func configure(_ leg: MediaLeg, towards peer: MediaLeg?, learning: Double, plane: MediaPlane,
+                          resetLatches: Bool = true) {
         let live = peer.map { !$0.rejected && !leg.rejected } ?? false
-        let rtpOut = live ? peer?.rtp : nil
+        let rtpOut = live ? peer?.rtpOutSocket : nil
         let rtcpOut = live ? peer?.rtcpOutSocket : nil
-        let reset = leg.addressChanged && !leg.latching.portLatching
-        if let rtp = leg.rtp {
+        let reset = resetLatches && leg.addressChanged && !leg.latching.portLatching
+        if leg.rtp != nil {
             var f = SocketForwarding(
                 remote: leg.remoteRTP, rtpOut: rtpOut, rtcpOut: rtcpOut,
                 acceptsRTCP: leg.offeredMux || leg.muxed, latching: leg.latching, resetLatch: reset)
             f.learningSeconds = learning
-            plane.configure(rtp, f)
+            for socket in leg.rtpSockets { plane.configure(socket, nominated(f, socket, leg.iceSelectedRTP)) }
         }
-        if let rtcp = leg.rtcp {
+        if leg.rtcp != nil {
             var f = SocketForwarding(
                 remote: leg.muxed ? nil : leg.remoteRTCP, rtpOut: nil, rtcpOut: rtcpOut,
                 acceptsRTCP: true, latching: leg.latching, resetLatch: reset)
             f.learningSeconds = learning
-            plane.configure(rtcp, f)
+            for socket in leg.rtcpSockets { plane.configure(socket, nominated(f, socket, leg.iceSelectedRTCP)) }
         }
+    }
+
+    private static func nominated(_ f: SocketForwarding, _ socket: SocketHandle, _ selection: ICESelection?) -> SocketForwarding {
+        guard let selection, selection.socket == socket else { return f }
+        var copy = f
+        copy.remote = selection.remote
+        copy.resetLatch = true
+        return copy
     }
 }

@@ -1,4 +1,5 @@
 import SDP
+import STUN
 import TandemBase
 
 /// One offer or answer applied to a call. Work happens in three phases so an error changes
@@ -29,12 +30,25 @@ struct Negotiation {
             for item in media {
                 var s = leg(in: senderLegs, item, interface: senderInterface)
                 var r = leg(in: receiverLegs, item, interface: receiverInterface)
+                // Our ICE towards the callee (observed on rtpengine 10.5): by default as the offerer
+                // until the callee has answered, then as the callee's own SDP; never with `remove`;
+                // always with `force`, `force-relay` and `optional`.
+                let iceOut: Bool
+                switch options.ice {
+                case .remove: iceOut = false
+                case .force, .forceRelay, .optional: iceOut = true
+                case .default: iceOut = receiver.hasSDP ? r.remoteHasICE : item.hasICE
+                }
+                // ICE switched on for a leg that never had it: rtpengine moves it to new ports.
+                let freshPorts = iceOut && r.rtp != nil && !r.iceAdvertised && r.localICE == nil
                 if !item.rejected {
                     try transaction.ensureSockets(&s, on: keepOrMove(s, senderInterface, options))
-                    try transaction.ensureSockets(&r, on: keepOrMove(r, receiverInterface, options))
+                    try transaction.ensureSockets(&r, on: keepOrMove(r, receiverInterface, options), fresh: freshPorts)
                 }
                 applySenderMedia(item, to: &s, options: options)
                 negotiateMuxOnOffer(sender: &s, receiver: &r, flags: options.rtcpMux)
+                s.iceFollowsAnswer = options.ice == .optional || options.ice == .forceRelay
+                try advertiseICE(&r, iceOut && !item.rejected, options: r.remoteICEOptions, &transaction)
                 r.rejected = item.rejected
                 r.latching = merged(r.latching, options.latching)
                 store(s, in: &senderLegs)
@@ -74,6 +88,18 @@ struct Negotiation {
                 }
                 applySenderMedia(item, to: &a, options: options)
                 negotiateMuxOnAnswer(answerer: &a, offerer: &o, flags: options.rtcpMux)
+                // Our ICE back to the offerer: if it spoke ICE (an offer's `ICE=remove` faced the
+                // callee only) — after an offer with `optional`/`force-relay` only if the answerer
+                // spoke ICE too; the answer's own `force`/`remove` decide outright (rtpengine 10.5).
+                let iceBack: Bool
+                switch options.ice {
+                case .force: iceBack = true
+                case .remove: iceBack = false
+                case .default, .optional, .forceRelay:
+                    iceBack = o.remoteHasICE && (!o.iceFollowsAnswer || item.hasICE)
+                }
+                try advertiseICE(&o, iceBack && !item.rejected && !o.rejected,
+                                 options: o.remoteICEOptions, &transaction)
                 o.rejected = o.rejected || item.rejected
                 o.latching = merged(o.latching, options.latching)
                 store(a, in: &answererLegs)
@@ -144,6 +170,8 @@ struct Negotiation {
     }
 
     private func store(_ leg: MediaLeg, in legs: inout [MediaLeg]) {
+        var leg = leg
+        leg.dropStaleICESelections()
         if leg.index < legs.count {
             legs[leg.index] = leg
         } else {
@@ -169,7 +197,26 @@ struct Negotiation {
         leg.onHold = item.holding
         leg.formats = item.formats
         leg.ptime = item.ptime
+        leg.remoteHasICE = item.hasICE
+        leg.remoteICE = item.ice
+        leg.remoteICEOptions = item.iceOptions
         leg.latching = merged(leg.latching, options.latching)
+    }
+
+    /// Whether the SDP sent to `leg`'s party carries our ICE (and which a=ice-options, from that
+    /// party's own SDP: rtpengine writes them, with a=end-of-candidates for trickle, even when
+    /// ICE is removed); if so the leg gets its credentials
+    /// (once, kept across re-offers) and a socket pair on each other address of its interface.
+    private func advertiseICE(_ leg: inout MediaLeg, _ on: Bool, options iceOptions: String?,
+                              _ transaction: inout SocketTransaction) throws(CallError) {
+        leg.iceAdvertised = on && leg.rtp != nil
+        // The party's own a=ice-options (trickle) is echoed to it, even with ICE removed.
+        leg.iceOptionsOut = iceOptions
+        guard leg.iceAdvertised else { return }
+        if leg.localICE == nil { leg.localICE = ICEShortTermCredentials.generate(ufragLength: 8, pwdLength: 26) }
+        let current = leg.interface
+        let others = interfaces.all.filter { $0.name == current.name && $0 != current }
+        try transaction.ensureICESockets(&leg, on: others)
     }
 
     /// Flags only ever add restrictions; `endpoint-learning=off` is learning never, i.e. asymmetric.

@@ -1,4 +1,5 @@
 import SDP
+import STUN
 import TandemBase
 
 /// Rewrites a party's SDP for the party it is forwarded to, so that media flows through our
@@ -123,7 +124,7 @@ struct SDPRewriter {
         if groups.ptime.isEmpty, !forOffer, let ptime = leg.ptime {
             groups.ptime = [.attribute("ptime", ptime)]  // an answer without ptime keeps the offer's
         }
-        lines += groups.ptime + groups.security
+        lines += groups.ptime + groups.security + iceLines(leg: leg)
         media.lines = lines
         return media
     }
@@ -148,6 +149,39 @@ struct SDPRewriter {
         case .full: lines.append(.attribute("rtcp", "\(rtcpPort) IN \(address.family.rawValue) \(address)"))
         }
         if mux { lines.append(.attribute("rtcp-mux")) }
+        return lines
+    }
+
+    /// One random foundation seed per process: rtpengine draws its foundations per local address
+    /// at start-up.
+    static let foundationSeed = UInt64.random(in: .min ... .max)
+
+    /// Our ICE towards the leg's party: ufrag, pwd, ice-options (as that party's SDP had them),
+    /// host candidates (component 1 on every address, IPv4 first, then component 2 unless
+    /// muxed), and a=end-of-candidates with trickle.
+    private func iceLines(leg: MediaLeg) -> [SDPLine] {
+        let trickle = leg.iceOptionsOut?.split(separator: " ").contains("trickle") ?? false
+        let options: [SDPLine] = leg.iceOptionsOut.map { [.attribute("ice-options", $0)] } ?? []
+        guard leg.iceAdvertised, let credentials = leg.localICE, let rtp = leg.rtp else {
+            return options + (trickle ? [.attribute("end-of-candidates")] : [])
+        }
+        var lines: [SDPLine] = [.attribute("ice-ufrag", credentials.ufrag), .attribute("ice-pwd", credentials.pwd)]
+        lines += options
+        var hosts = [(leg.interface.advertised, rtp.port, leg.rtcp?.port ?? rtp.port)]
+        hosts += leg.iceExtra.map { ($0.interface.advertised, $0.rtp.port, $0.rtcp.port) }
+        let ordered = hosts.enumerated().sorted { a, b in
+            let (fa, fb) = (a.element.0.family == .ipv4 ? 0 : 1, b.element.0.family == .ipv4 ? 0 : 1)
+            return fa != fb ? fa < fb : a.offset < b.offset
+        }.map(\.element)
+        for component in leg.muxed ? [1] : [1, 2] {
+            for (index, host) in ordered.enumerated() {
+                let priority = ICECandidates.priority(localPreference: UInt32(65535 - index), component: component)
+                let foundation = ICECandidates.foundation(for: host.0, seed: Self.foundationSeed)
+                let port = component == 1 ? host.1 : host.2
+                lines.append(.attribute("candidate", "\(foundation) \(component) UDP \(priority) \(host.0) \(port) typ host"))
+            }
+        }
+        if trickle { lines.append(.attribute("end-of-candidates")) }
         return lines
     }
 

@@ -1,4 +1,5 @@
 import SDP
+import STUN
 import TandemBase
 
 /// What one m= line of a received SDP says about its sender: where it wants media and how.
@@ -18,6 +19,11 @@ struct SenderMedia: Equatable {
     /// The m= payload types, and a=ptime if given.
     var formats: [String] = []
     var ptime: String?
+    /// The m= section has ICE (a=ice-ufrag or a=candidate); the credentials may come from the
+    /// session level. `iceOptions` is a=ice-options (media level, else session level).
+    var hasICE = false
+    var ice: ICEShortTermCredentials?
+    var iceOptions: String?
 
     /// c=0.0.0.0 on a live stream (old-style hold).
     var zeroAddress: Bool { rtp == nil && !rejected }
@@ -39,6 +45,14 @@ struct SenderMedia: Equatable {
             var item = read(media, index: index, address: address)
             let direction = media.direction ?? sdp.direction
             item.holding = direction == .sendonly || direction == .inactive
+            item.hasICE = media.hasAttribute("ice-ufrag") || media.hasAttribute("candidate")
+            if item.hasICE {
+                if let ufrag = media.attribute("ice-ufrag") ?? sdp.attribute("ice-ufrag"),
+                   let pwd = media.attribute("ice-pwd") ?? sdp.attribute("ice-pwd") {
+                    item.ice = ICEShortTermCredentials(ufrag: ufrag, pwd: pwd)
+                }
+                item.iceOptions = media.attribute("ice-options") ?? sdp.attribute("ice-options")
+            }
             result.append(item)
         }
         return result

@@ -45,7 +45,12 @@ public final class MediaEngine: Sendable {
         let registrySettings = settings.registry
         let log = self.log
         _ = loop.sync { context in
-            context.userState = LoopState(registry: CallRegistry(settings: registrySettings, plane: context.plane))
+            let registry = CallRegistry(settings: registrySettings, plane: context.plane)
+            context.userState = LoopState(registry: registry)
+            // STUN connectivity checks on media sockets go to the leg's ICE-lite agent.
+            context.plane.setControlHandler { [weak registry] packet in
+                registry?.handleControl(packet, now: MonotonicTime(nanoseconds: tandem_monotonic_ns(0)))
+            }
         }
         loop.setTickHandler(interval: settings.tickInterval) { context in
             guard let state = context.userState as? LoopState else { return }
