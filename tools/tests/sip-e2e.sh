@@ -95,6 +95,11 @@ if [ "$DAEMON" = tandemd ]; then
     --port-min=$MEDIA_MIN --port-max=$MEDIA_MAX --interface=127.0.0.1 --delete-delay=0 --num-threads=2 \
     >"$WORK/daemon.log" 2>&1 </dev/null &
   daemon_pid=$!
+  # $! is the forked child; it becomes tandemd once it has exec'd (bounded wait: 2 s)
+  for _ in $(seq 20); do
+    case "$(readlink "/proc/$daemon_pid/exe" 2>/dev/null)" in */tandemd) break ;; esac
+    sleep 0.1
+  done
   case "$(readlink "/proc/$daemon_pid/exe" 2>/dev/null)" in */tandemd) ;; *) echo "e2e: pid $daemon_pid is not tandemd" >&2; exit 1 ;; esac
   for _ in $(seq 50); do ng_ping && break; sleep 0.1; done   # bounded: 5 s
   ng_ping || { echo "e2e: tandemd did not answer ping" >&2; exit 1; }
