@@ -3,6 +3,7 @@ import CallModel
 import Crypto
 import Glibc
 import RTP
+import TandemBase
 
 // The per-packet path: one recvmmsg per ready socket per wake-up (fair: every ready socket is
 // served each wake-up and level-triggered epoll brings back what is left; a busy socket is never
@@ -86,7 +87,7 @@ extension LoopCore {
         guard msg.pointee.msg_hdr.msg_flags & Int32(MSG_TRUNC) == 0,
               let kind = secure ? Self.securedKind(data, count: length, rtcpMux: ep.pointee.acceptsRTCP)
                                 : RTCPDemux.kind(data, count: length, rtcpMux: ep.pointee.acceptsRTCP),
-              let source = SocketAddress.read(b.rxNames + i)
+              let source = TransportAddress(sockaddr: b.rxNames + i)
         else {
             if length > 0, handOverControl(slot: i, fd: fd, ep: ep, data: data, length: length) { return nil }
             dropUnadmitted(ep, length: length, &c.pointee.dropsMalformed)
@@ -180,7 +181,7 @@ extension LoopCore {
                                  data: UnsafeRawPointer, length: Int) -> Bool {
         guard let handler = controlHandler,
               buffers.rxMsgs[i].msg_hdr.msg_flags & Int32(MSG_TRUNC) == 0,
-              let source = SocketAddress.read(buffers.rxNames + i) else { return false }
+              let source = TransportAddress(sockaddr: buffers.rxNames + i) else { return false }
         let kind: ControlPacket.Kind
         switch PacketClass.classify(firstByte: data.load(as: UInt8.self)) {
         case .stun: kind = .stun

@@ -49,7 +49,7 @@ public final class UDPMediaPlane: MediaPlane {
 
     private func bind(_ ip: IPAddress, _ port: UInt16) -> Int32 {
         var storage = sockaddr_storage()
-        let length = SocketAddress.write(TransportAddress(ip: ip, port: port), to: &storage)
+        let length = TransportAddress(ip: ip, port: port).write(to: &storage)
         return withUnsafePointer(to: &storage) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
                 tandem_udp_bind($0, length, Int32(core.options.receiveBufferBytes), Int32(core.options.sendBufferBytes))
@@ -96,7 +96,7 @@ public final class UDPMediaPlane: MediaPlane {
                                    learningUntil: learningUntil)
         let t = core.table.pointee
         if let current = ep.pointee.latch.remote {
-            t.remoteLengths[Int(socket.id)] = SocketAddress.write(current, to: t.remotes + Int(socket.id))
+            t.remoteLengths[Int(socket.id)] = current.write(to: t.remotes + Int(socket.id))
         } else {
             t.remoteLengths[Int(socket.id)] = 0
         }
@@ -115,7 +115,7 @@ public final class UDPMediaPlane: MediaPlane {
     public func sendControl(_ bytes: [UInt8], from socket: SocketHandle, to destination: TransportAddress) {
         guard slot(socket) != nil else { return }
         var storage = sockaddr_storage()
-        let length = SocketAddress.write(destination, to: &storage)
+        let length = destination.write(to: &storage)
         let sent = bytes.withUnsafeBytes { buffer in
             withUnsafePointer(to: &storage) {
                 $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {

@@ -1,5 +1,6 @@
 import Testing
 import TandemBase
+import Glibc
 
 @Test func parsesAndPrintsIPv4() throws {
     let a = try #require(IPAddress("192.0.2.17"))
@@ -33,4 +34,17 @@ import TandemBase
     #expect(IPAddress("0.0.0.0")?.isUnspecified == true)
     #expect(IPAddress("::")?.isUnspecified == true)
     #expect(IPAddress("10.0.0.1")?.isUnspecified == false)
+}
+
+@Test func sockaddrRoundTripsBothFamilies() throws {
+    for text in ["192.0.2.17:5060", "[2001:db8::1]:40000", "127.0.0.1:1"] {
+        let address = try #require(TransportAddress(text))
+        var storage = sockaddr_storage()
+        let length = address.write(to: &storage)
+        #expect(length == (address.ip.family == .ipv4 ? 16 : 28))
+        #expect(TransportAddress(storage: &storage) == address)
+    }
+    var unknown = sockaddr_storage()
+    unknown.ss_family = sa_family_t(AF_UNIX)
+    #expect(TransportAddress(storage: &unknown) == nil)
 }

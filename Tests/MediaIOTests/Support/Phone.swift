@@ -16,7 +16,7 @@ final class Phone: @unchecked Sendable {
         let fd = socket(family, Int32(SOCK_DGRAM.rawValue), 0)
         guard fd >= 0 else { return nil }
         var storage = sockaddr_storage()
-        let length = Phone.write(TransportAddress(ip: addr, port: port), &storage)
+        let length = TransportAddress(ip: addr, port: port).write(to: &storage)
         let rc = withUnsafePointer(to: &storage) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.bind(fd, $0, length) }
         }
@@ -30,14 +30,14 @@ final class Phone: @unchecked Sendable {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &boundLength) }
         }
         self.fd = fd
-        self.address = Phone.read(&bound)
+        self.address = TransportAddress(storage: &bound)!
     }
 
     deinit { Glibc.close(fd) }
 
     func send(_ bytes: [UInt8], to destination: TransportAddress) {
         var storage = sockaddr_storage()
-        let length = Phone.write(destination, &storage)
+        let length = destination.write(to: &storage)
         _ = bytes.withUnsafeBytes { buf in
             withUnsafePointer(to: &storage) {
                 $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
@@ -62,46 +62,13 @@ final class Phone: @unchecked Sendable {
             }
         }
         guard n >= 0 else { return nil }
-        return (Array(buffer[0..<n]), Phone.read(&from))
+        return (Array(buffer[0..<n]), TransportAddress(storage: &from)!)
     }
 
     /// True if nothing arrives within `timeout` seconds.
     func hearsNothing(within timeout: Double = 0.3) -> Bool { receive(timeout: timeout) == nil }
 
-    static func write(_ a: TransportAddress, _ storage: inout sockaddr_storage) -> socklen_t {
-        withUnsafeMutableBytes(of: &storage) { raw in
-            switch a.ip {
-            case .v4(let v):
-                var sin = sockaddr_in()
-                sin.sin_family = sa_family_t(AF_INET)
-                sin.sin_port = a.port.bigEndian
-                sin.sin_addr.s_addr = v.bigEndian
-                raw.storeBytes(of: sin, as: sockaddr_in.self)
-                return socklen_t(MemoryLayout<sockaddr_in>.size)
-            case .v6:
-                var sin6 = sockaddr_in6()
-                sin6.sin6_family = sa_family_t(AF_INET6)
-                sin6.sin6_port = a.port.bigEndian
-                let b = a.ip.bytes
-                withUnsafeMutableBytes(of: &sin6.sin6_addr) { for i in 0..<16 { $0[i] = b[i] } }
-                raw.storeBytes(of: sin6, as: sockaddr_in6.self)
-                return socklen_t(MemoryLayout<sockaddr_in6>.size)
-            }
-        }
-    }
 
-    static func read(_ storage: inout sockaddr_storage) -> TransportAddress {
-        withUnsafeBytes(of: &storage) { raw in
-            let port = UInt16(bigEndian: raw.loadUnaligned(fromByteOffset: 2, as: UInt16.self))
-            if Int32(raw.load(as: sa_family_t.self)) == AF_INET {
-                let v = UInt32(bigEndian: raw.loadUnaligned(fromByteOffset: 4, as: UInt32.self))
-                return TransportAddress(ip: .v4(v), port: port)
-            }
-            let hi = UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
-            let lo = UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 16, as: UInt64.self))
-            return TransportAddress(ip: .v6(hi, lo), port: port)
-        }
-    }
 }
 
 /// An RTP packet with the given header fields and a recognisable payload.
