@@ -279,3 +279,23 @@ private func status(_ message: SIPMessage) -> Int? { message.response?.statusCod
     #expect(clientVia.received == "127.0.0.1")
     #expect(clientVia.rport == 5090)
 }
+
+@Test func updateWithSDPIsOfferedAndIts200Answered() throws {
+    let w = World()
+    let body = offerSDP
+    let update = Array(("UPDATE sip:bob@127.0.0.1:5080 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5090;branch=z9hG4bK-upd\r\n"
+        + "Route: <sip:127.0.0.1:5070;lr>\r\nMax-Forwards: 70\r\nFrom: <sip:alice@127.0.0.1>;tag=ft1\r\n"
+        + "To: <sip:bob@127.0.0.1>;tag=tt1\r\nCall-ID: call-1@test\r\nCSeq: 4 UPDATE\r\n"
+        + "Content-Type: application/sdp\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)").utf8)
+    let offer = try #require(ngRequests(w.fromUAC(update)).first)
+    #expect(offer.dict["command"]?.stringValue == "offer")
+    let forwarded = try #require(sipMessages(w.reply(to: offer.bytes), to: uas).first?.request)
+    #expect(forwarded.method == .update)
+    var ok = SIPResponse(replyingTo: forwarded, statusCode: 200, reason: "OK")
+    ok.headers.set("Content-Type", "application/sdp")
+    ok.body = Array(answerSDP.utf8)
+    let answer = try #require(ngRequests(w.fromUAS(.response(ok))).first)
+    #expect(answer.dict["command"]?.stringValue == "answer")
+    let up = try #require(sipMessages(w.reply(to: answer.bytes), to: uac).first?.response)
+    #expect(up.statusCode == 200 && String(decoding: up.body, as: UTF8.self) == rewrittenSDP)
+}
