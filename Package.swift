@@ -71,6 +71,7 @@ let package = Package(
         ], path: "Bench/tandem-bench"),
 
         // Tests: one target per library; only MediaIO and Integration open sockets (loopback).
+        .target(name: "TandemTestSupport", dependencies: ["TandemBase"], path: "Tests/TestSupport"),
         .testTarget(name: "SystemLibrariesTests", dependencies: ["CSRTP", "COpus", "CSpanDSP", "COpenSSL", "CPcap", "CSpeexDSP"]),
         .testTarget(name: "TandemBaseTests", dependencies: ["TandemBase"]),
         .testTarget(name: "BencodeTests", dependencies: ["Bencode"]),
@@ -78,13 +79,13 @@ let package = Package(
         .testTarget(name: "SDPTests", dependencies: ["SDP"]),
         .testTarget(name: "RTPTests", dependencies: ["RTP"]),
         .testTarget(name: "CallModelTests", dependencies: ["CallModel", "SDP", "NGProtocol", "Bencode", "STUN"], resources: [.copy("Golden")]),
-        .testTarget(name: "MediaIOTests", dependencies: ["MediaIO", "CallModel", "Crypto", "TandemBase", "CTandemSys"]),
+        .testTarget(name: "MediaIOTests", dependencies: ["MediaIO", "CallModel", "Crypto", "TandemBase", "CTandemSys", "TandemTestSupport"]),
         .testTarget(name: "TandemConfigTests", dependencies: ["TandemConfig"]),
         .testTarget(name: "SIPTests", dependencies: ["SIP", "TandemBase"]),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto", "CSRTP", "COpenSSL", "TandemBase"]),
         .testTarget(name: "STUNTests", dependencies: ["STUN", "TandemBase"]),
         .testTarget(name: "CodecsTests", dependencies: ["Codecs", "CSpanDSP", "COpus", "TandemBase"]),
         .testTarget(name: "ProxyTests", dependencies: ["Proxy", "SIP", "NGProtocol", "Bencode", "TandemBase"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["Bencode", "NGProtocol", "STUN", "TandemBase", "CTandemSys"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["Bencode", "NGProtocol", "STUN", "TandemBase", "CTandemSys", "TandemTestSupport"]),
     ]
 )

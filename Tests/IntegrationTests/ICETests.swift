@@ -1,6 +1,7 @@
 import Foundation
 import STUN
 import TandemBase
+import TandemTestSupport
 import Testing
 
 extension Integration {

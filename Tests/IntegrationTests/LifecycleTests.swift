@@ -3,6 +3,7 @@ import Foundation
 import Glibc
 import NGProtocol
 import TandemBase
+import TandemTestSupport
 import Testing
 
 extension Integration {

@@ -2,6 +2,7 @@ import Bencode
 import Foundation
 import Glibc
 import TandemBase
+import TandemTestSupport
 import Testing
 
 extension Integration {

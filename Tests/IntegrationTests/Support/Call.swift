@@ -1,6 +1,7 @@
 import Bencode
 import Foundation
 import TandemBase
+import TandemTestSupport
 import Testing
 
 /// One call set up through tandemd: caller A offers, callee B answers.

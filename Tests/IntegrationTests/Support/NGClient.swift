@@ -3,6 +3,7 @@ import Foundation
 import Glibc
 import NGProtocol
 import TandemBase
+import TandemTestSupport
 
 /// An ng client over UDP on loopback: `COOKIE SP BENCODE` out, the reply with the same cookie in.
 final class NGClient: @unchecked Sendable {

@@ -1,5 +1,6 @@
 import Bencode
 import Foundation
+import TandemTestSupport
 import Glibc
 import Testing
 
