@@ -14,6 +14,8 @@ struct MediaCoordinator {
     private var cookies = NGCookieGenerator.random()
     private var requests: [Int: MediaControlRequest] = [:]
     private var byCookie: [[UInt8]: Int] = [:]
+    /// The cookie each request is indexed under now (a failover changes it).
+    private var cookieOf: [Int: [UInt8]] = [:]
     private var pings: [Int: NGClientTransaction] = [:]
     private var nextID = 0
     private let policy: NGRetransmitPolicy
@@ -91,6 +93,15 @@ struct MediaCoordinator {
         return sends
     }
 
+    /// Keeps an unfinished request, indexed by its current cookie.
+    private mutating func keep(_ op: MediaControlRequest, id: Int) {
+        requests[id] = op
+        if let cookie = op.transaction?.cookie {
+            byCookie[cookie] = id
+            cookieOf[id] = cookie
+        }
+    }
+
     private mutating func note(_ transition: MediaDaemonSet.Transition?) {
         switch transition {
         case .wentDown(let i): healthEvents.append("media daemon \(daemons.daemons[i].address) is down")
@@ -101,16 +112,14 @@ struct MediaCoordinator {
 
     /// Keeps an unfinished request (indexed by its current cookie) or drops a finished one.
     private mutating func store(_ op: MediaControlRequest, id: Int, _ action: MediaControlRequest.Action) -> ([ProxyOutput], Outcome?) {
-        byCookie = byCookie.filter { $0.value != id }
+        if let old = cookieOf.removeValue(forKey: id) { byCookie[old] = nil }
         switch action {
         case .send(let bytes, let daemon):
-            requests[id] = op
-            if let cookie = op.transaction?.cookie { byCookie[cookie] = id }
+            keep(op, id: id)
             guard let address = daemons.daemons[daemon].address.transportAddress else { return ([], nil) }
             return ([.sendNG(bytes, to: address)], nil)
         case .none:
-            requests[id] = op
-            if let cookie = op.transaction?.cookie { byCookie[cookie] = id }
+            keep(op, id: id)
             return ([], nil)
         case .completed(let reply, _):
             requests[id] = nil
