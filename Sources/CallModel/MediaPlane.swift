@@ -92,6 +92,9 @@ public struct SocketForwarding: Hashable, Sendable {
     /// SRTP keying of packets *sent* from this socket to its remote (our key towards that party):
     /// whatever is relayed out of this socket is protected with it. nil = send plain RTP/RTCP.
     public var encrypt: SRTPParameters?
+    /// What to do with RTP received here when the parties' codecs differ (issue #4); nil =
+    /// relay untouched. Set on RTP-component sockets only.
+    public var transcode: TranscodePlan?
 
     public init(remote: TransportAddress?, rtpOut: SocketHandle?, rtcpOut: SocketHandle?,
                 acceptsRTCP: Bool, latching: LatchingPolicy, resetLatch: Bool = false, clockRate: UInt32? = nil,
