@@ -132,6 +132,8 @@ public struct MediaLeg: Equatable {
     /// The party's m= payload types and a=ptime.
     public var formats: [String] = []
     public var ptime: String?
+    /// Codec lists, ptime and transcoding (Codecs/CodecNegotiation.swift).
+    public var codec = CodecLegState()
     /// The last SDP moved the party's address: a latch learned before must be forgotten.
     var addressChanged = false
     /// m= port 0 from this party.

@@ -25,6 +25,7 @@ enum Forwarding {
                 remote: leg.remoteRTP, rtpOut: rtpOut, rtcpOut: rtcpOut,
                 acceptsRTCP: leg.offeredMux || leg.muxed, latching: leg.latching, resetLatch: reset)
             f.learningSeconds = learning
+            f.transcode = live ? leg.codec.transcode : nil
             for socket in leg.rtpSockets { plane.configure(socket, nominated(f, socket, leg.iceSelectedRTP)) }
         }
         if leg.rtcp != nil {

@@ -46,6 +46,9 @@ struct Negotiation {
                     try transaction.ensureSockets(&r, on: keepOrMove(r, receiverInterface, options), fresh: freshPorts)
                 }
                 applySenderMedia(item, to: &s, options: options)
+                if !item.rejected, item.index < sdp.media.count {
+                    CodecNegotiation.offer(sender: &s, receiver: &r, media: sdp.media[item.index], options: options.codecs)
+                }
                 negotiateMuxOnOffer(sender: &s, receiver: &r, flags: options.rtcpMux)
                 s.iceFollowsAnswer = options.ice == .optional || options.ice == .forceRelay
                 try advertiseICE(&r, iceOut && !item.rejected, options: r.remoteICEOptions, &transaction)
@@ -87,6 +90,9 @@ struct Negotiation {
                     try transaction.ensureSockets(&o, on: o.interface)
                 }
                 applySenderMedia(item, to: &a, options: options)
+                if !item.rejected, !o.rejected, item.index < sdp.media.count {
+                    CodecNegotiation.answer(answerer: &a, offerer: &o, media: sdp.media[item.index], options: options.codecs)
+                }
                 negotiateMuxOnAnswer(answerer: &a, offerer: &o, flags: options.rtcpMux)
                 // Our ICE back to the offerer: if it spoke ICE (an offer's `ICE=remove` faced the
                 // callee only) — after an offer with `optional`/`force-relay` only if the answerer

@@ -27,6 +27,7 @@ extension OfferAnswerOptions {
             mediaHandover: request.flags.contains(.mediaHandover),
             portLatching: request.flags.contains(.portLatching))
         endpointLearning = request.endpointLearning.flatMap { EndpointLearning(rawValue: $0.lowercased()) }
+        codecs = CodecOptions(request: request)
     }
 }
 

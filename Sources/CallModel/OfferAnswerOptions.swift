@@ -33,6 +33,8 @@ public struct OfferAnswerOptions: Sendable, Equatable {
     public var latching = LatchingPolicy()
     /// `endpoint-learning` for this request; nil = the daemon's setting.
     public var endpointLearning: EndpointLearning?
+    /// The `codec` dictionary, codec flags and ptime keys (Codecs/CodecOptions.swift).
+    public var codecs = CodecOptions()
 
     /// rtpengine's endpoint learning modes (`--endpoint-learning`, ng `endpoint-learning`).
     public enum EndpointLearning: String, Sendable, Equatable {

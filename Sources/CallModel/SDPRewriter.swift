@@ -111,19 +111,25 @@ struct SDPRewriter {
         }
         var groups = AttributeGroups(input, formats: media.mediaLine.formats)
         groups.addStaticRTPMaps()
+        var codecLines = groups.codecLines
+        if let block = CodecNegotiation.sdpBlock(for: leg) {  // codec options: our codec list
+            media.mediaLine.formats = block.formats
+            codecLines = block.lines
+        }
         var lines = groups.plain.map { line -> SDPLine in
             guard line.type == "c", let connection = Connection(value: line.value) else { return line }
             var copy = line
             copy.value = rewritten(connection, to: address).value
             return copy
         }
-        lines += groups.other + groups.mid + groups.codecLines
+        lines += groups.other + groups.mid + codecLines
         let direction = sender.zeroAddress ? .sendonly : (groups.direction ?? sessionDirection ?? .sendrecv)
         lines.append(.attribute(direction.rawValue))
         lines += rtcpLines(leg: leg, address: address)
         if groups.ptime.isEmpty, !forOffer, let ptime = leg.ptime {
             groups.ptime = [.attribute("ptime", ptime)]  // an answer without ptime keeps the offer's
         }
+        if let forced = CodecNegotiation.ptimeLines(for: leg) { groups.ptime = forced }
         lines += groups.ptime + groups.security + iceLines(leg: leg)
         media.lines = lines
         return media

@@ -1,0 +1,72 @@
+import SDP
+
+/// The codecs Tandem can decode and encode (the set the data plane transcodes), with the
+/// defaults rtpengine 10.5 uses when it synthesises one (`transcode: [...]`).
+enum CodecCatalog {
+    private struct Definition {
+        var encoding: String
+        var clockRate: UInt32
+        var channels: Int
+        var staticPayloadType: UInt8?
+        var fmtp: String?
+    }
+
+    /// Unsupported codecs (GSM, G729, iLBC, ...) are passed through, never synthesised.
+    private static let definitions: [Definition] = [
+        Definition(encoding: "PCMU", clockRate: 8000, channels: 1, staticPayloadType: 0),
+        Definition(encoding: "PCMA", clockRate: 8000, channels: 1, staticPayloadType: 8),
+        Definition(encoding: "G722", clockRate: 8000, channels: 1, staticPayloadType: 9),
+        Definition(encoding: "opus", clockRate: 48000, channels: 2),
+        // rtpengine writes no fmtp for a synthesised opus, "0-15" for telephone-event.
+        Definition(encoding: "telephone-event", clockRate: 8000, channels: 1, fmtp: "0-15"),
+        Definition(encoding: "CN", clockRate: 8000, channels: 1, staticPayloadType: 13),
+    ]
+
+    private static func definition(_ encoding: String) -> Definition? {
+        definitions.first { CodecCatalog.sameName($0.encoding, encoding) }
+    }
+
+    /// Codec names compare case-insensitively (rtpengine's codec name index does).
+    static func sameName(_ a: String, _ b: String) -> Bool {
+        a.lowercased() == b.lowercased()
+    }
+
+    static func isSupplemental(_ encoding: String) -> Bool {
+        CodecCatalog.sameName(encoding, "telephone-event")
+            || CodecCatalog.sameName(encoding, "CN")
+    }
+
+    static func supports(_ format: PayloadFormat) -> Bool {
+        guard let definition = definition(format.encoding) else { return false }
+        if definition.encoding == "opus" { return format.clockRate == 48000 }
+        if isSupplemental(definition.encoding) { return true }
+        return format.clockRate == definition.clockRate && format.channels == 1
+    }
+
+    /// A new payload format for `spec` (payload type = the static number, else 255 = "pick").
+    static func format(for spec: CodecSpec) -> PayloadFormat? {
+        guard let definition = definition(spec.encoding) else { return nil }
+        let clock = spec.clockRate ?? definition.clockRate
+        let channels = spec.channels ?? definition.channels
+        let isStatic = clock == definition.clockRate && channels == definition.channels
+        let fmtp = spec.fmtp ?? definition.fmtp
+        return PayloadFormat(
+            payloadType: isStatic ? definition.staticPayloadType ?? 255 : 255,
+            encoding: definition.encoding, clockRate: clock, channels: channels, fmtp: fmtp, bitrate: spec.bitrate)
+    }
+
+    /// a=rtpmap (channels written only when not 1) and a=fmtp, as rtpengine emits them.
+    static func lines(for format: PayloadFormat) -> [SDPLine] {
+        var map = "\(format.payloadType) \(format.encoding)/\(format.clockRate)"
+        if format.channels != 1 { map += "/\(format.channels)" }
+        var lines: [SDPLine] = [.attribute("rtpmap", map)]
+        if let fmtp = format.fmtp { lines.append(.attribute("fmtp", "\(format.payloadType) \(fmtp)")) }
+        return lines
+    }
+
+    /// Same codec (encoding, clock rate, channels), whatever the payload type or fmtp.
+    static func sameCodec(_ a: PayloadFormat, _ b: PayloadFormat) -> Bool {
+        CodecCatalog.sameName(a.encoding, b.encoding)
+            && a.clockRate == b.clockRate && a.channels == b.channels
+    }
+}

@@ -1,0 +1,134 @@
+import SDP
+
+/// A media leg's codec state: the party's codec list as we negotiated it, its packetisation
+/// (rtpengine's per-media `ptime`), and the transcoding chosen for what it sends.
+public struct CodecLegState: Equatable, Sendable {
+    /// The party's codec list (what we write to it, what it may send); nil until it has one.
+    public var store: CodecStore?
+    /// The party's ptime: from its SDP, or forced by `ptime` / `ptime-reverse`.
+    public var ptime: Int?
+    /// `ptime` / `ptime-reverse` was used: the SDP to this party states `ptime`, and a
+    /// packetisation difference between the parties is repacketised.
+    public var ptimeOverride = false
+    /// Codec options were used on this call: the codec block written to this party comes from
+    /// `store` (otherwise the SDP's own codec lines pass through, as before).
+    public var managed = false
+    /// What the data plane does with RTP this party sends (nil: relay untouched).
+    public var transcode: TranscodePlan?
+
+    public init() {}
+}
+
+/// Offer/answer codec negotiation as rtpengine 10.5 does it (`codecs_offer` / `codecs_answer`):
+/// the offer builds the offerer's and the receiver's codec lists from the offered SDP and the
+/// `codec` options; the answer builds the answerer's list from its SDP and, from the handlers
+/// answerer -> offerer, the list the offerer is answered with. Both end by choosing each
+/// direction's TranscodePlan.
+enum CodecNegotiation {
+    static func offer(sender s: inout MediaLeg, receiver r: inout MediaLeg, media: MediaDescription,
+                      options: CodecOptions) {
+        guard media.mediaLine.proto.contains("RTP") else { return }
+        let input = CodecStore.read(media)
+        let isAudio = media.mediaLine.media == "audio"
+        applyPtime(sender: &s.codec, receiver: &r.codec, sdp: media, options: options)
+        let managed = !options.isEmpty || s.codec.managed || r.codec.managed
+
+        var offerer = CodecStore.populate(from: input, previous: s.codec.store, set: options.set)
+        offerer.strip(options.strip, except: options.except)
+        offerer.offer(options.offer, original: input)
+        offerer.offer(options.transcode, original: input)
+        offerer.restoreIfEmpty(from: input)
+        offerer.accept(options.accept, original: nil)
+        offerer.accept(options.consume, original: input)
+        offerer.track(options.mask)
+
+        var receiver = CodecStore.populate(from: input, previous: r.codec.store, set: options.set)
+        receiver.strip(options.strip, except: options.except)
+        receiver.strip(options.consume, except: options.except)
+        receiver.strip(options.mask, except: options.except)
+        receiver.offer(options.offer, original: input)
+        if isAudio { receiver.transcode(options.transcode, original: input) }
+        receiver.restoreIfEmpty(from: input)
+        receiver.updateSupplemental()
+
+        s.codec.store = offerer
+        r.codec.store = receiver
+        s.codec.managed = managed
+        r.codec.managed = managed
+        choosePlans(&s, &r)
+    }
+
+    static func answer(answerer a: inout MediaLeg, offerer o: inout MediaLeg, media: MediaDescription,
+                       options: CodecOptions) {
+        guard media.mediaLine.proto.contains("RTP"), media.mediaLine.port != 0 else { return }
+        let input = CodecStore.read(media)
+        applyPtime(sender: &a.codec, receiver: &o.codec, sdp: media, options: options)
+        let managed = !options.isEmpty || a.codec.managed || o.codec.managed
+
+        var answerer = CodecStore.populate(from: input, previous: a.codec.store, set: options.set)
+        answerer.strip(options.strip, except: options.except)
+        answerer.offer(options.offer, original: input)
+        answerer.restoreIfEmpty(from: input)
+
+        let previous = o.codec.store ?? input
+        let back = CodecHandlers(
+            from: answerer, to: previous, senderPtime: a.codec.effectivePtime, receiverPtime: o.codec.effectivePtime,
+            ptimeOverride: a.codec.ptimeOverride || o.codec.ptimeOverride, answerPass: true)
+        var offerer = CodecHandlers.answer(offerer: previous, answerer: answerer, handlers: back,
+                                           singleCodec: options.singleCodec)
+        offerer.updateSupplemental()
+        answerer.updateSupplemental()
+
+        a.codec.store = answerer
+        o.codec.store = offerer
+        a.codec.managed = managed
+        o.codec.managed = managed
+        choosePlans(&a, &o)
+    }
+
+    /// rtpengine's ptime bookkeeping: an SDP's a=ptime sets both parties' ptime unless forced;
+    /// `ptime` forces the receiving party's, `ptime-reverse` the sending party's.
+    private static func applyPtime(sender: inout CodecLegState, receiver: inout CodecLegState,
+                                   sdp media: MediaDescription, options: CodecOptions) {
+        if let value = media.attribute("ptime").flatMap({ Int($0.filter { $0 != " " }) }), value > 0 {
+            if !receiver.ptimeOverride { receiver.ptime = value }
+            if !sender.ptimeOverride { sender.ptime = value }
+        }
+        if let ptime = options.ptime {
+            receiver.ptime = ptime
+            receiver.ptimeOverride = true
+            sender.ptimeOverride = true
+        }
+        if let reverse = options.ptimeReverse {
+            sender.ptime = reverse
+            receiver.ptimeOverride = true
+            sender.ptimeOverride = true
+        }
+    }
+
+    private static func choosePlans(_ x: inout MediaLeg, _ y: inout MediaLeg) {
+        guard let sx = x.codec.store, let sy = y.codec.store else { return }
+        x.codec.transcode = TranscodePlanner.plan(from: sx, x.codec, to: sy, y.codec)
+        y.codec.transcode = TranscodePlanner.plan(from: sy, y.codec, to: sx, x.codec)
+    }
+
+    // MARK: - SDP output
+
+    /// The m= payload list and codec lines written to `leg`'s party, when codecs are managed.
+    static func sdpBlock(for leg: MediaLeg) -> (formats: [String], lines: [SDPLine])? {
+        guard leg.codec.managed, let store = leg.codec.store, !store.entries.isEmpty else { return nil }
+        return (store.payloadTypes.map { String($0) }, store.entries.flatMap(\.lines))
+    }
+
+    /// The a=ptime written to `leg`'s party when ptime was forced (nil: keep the SDP's).
+    static func ptimeLines(for leg: MediaLeg) -> [SDPLine]? {
+        guard leg.codec.ptimeOverride else { return nil }
+        return leg.codec.ptime.map { [.attribute("ptime", String($0))] } ?? []
+    }
+}
+
+extension CodecLegState {
+    /// The packetisation a codec handler assumes: the party's ptime, else 20 ms (the default
+    /// of every codec Tandem transcodes).
+    var effectivePtime: Int { ptime ?? 20 }
+}

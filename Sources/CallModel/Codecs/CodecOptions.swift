@@ -1,0 +1,65 @@
+/// What an offer or answer asks of codec negotiation: rtpengine's `codec` dictionary (and its
+/// `codec-*` flag spellings), `single codec`, `allow asymmetric codecs`, `ptime` and
+/// `ptime-reverse`. Entries are codec specifications as given (`PCMU`, `opus/48000/2`, `all`).
+public struct CodecOptions: Sendable, Equatable {
+    /// Removed from both parties' lists (`all`: every codec, except those in `except`).
+    public var strip: [String] = []
+    /// Re-added to the list after stripping, if the offerer had them.
+    public var offer: [String] = []
+    /// Added to the receiver's list when missing (synthesised, with a new payload type).
+    public var transcode: [String] = []
+    /// Hidden from the receiver, still usable towards the offerer (we transcode).
+    public var mask: [String] = []
+    /// Marked as preferred output towards the offerer (`always transcode` = accept all).
+    public var accept: [String] = []
+    /// Hidden from the receiver and preferred towards the offerer.
+    public var consume: [String] = []
+    /// Kept by `strip: all`.
+    public var except: [String] = []
+    /// Parameters (bitrate, options) for existing codecs; the SDP does not change.
+    public var set: [String] = []
+    /// The answer back to the offerer lists one codec (plus its supplemental codecs).
+    public var singleCodec = false
+    public var allowAsymmetric = false
+    /// `ptime`: packetisation towards the party this SDP goes to (forces repacketising).
+    public var ptime: Int?
+    /// `ptime-reverse`: packetisation towards the party that sent this SDP.
+    public var ptimeReverse: Int?
+
+    public init() {}
+
+    /// Nothing asked: codec lists pass through as the parties wrote them.
+    public var isEmpty: Bool { self == CodecOptions() }
+}
+
+/// One codec specification `name[/clock[/channels[/bitrate[/ptime[/fmtp]]]]]`
+/// (`opus/48000/2///useinbandfec=1`, `G722`, `PCMU/8000`).
+struct CodecSpec: Equatable {
+    var encoding: String
+    var clockRate: UInt32?
+    var channels: Int?
+    var bitrate: Int?
+    var ptime: Int?
+    var fmtp: String?
+
+    init?(_ text: String) {
+        let fields = text.split(separator: "/", maxSplits: 5, omittingEmptySubsequences: false).map(String.init)
+        guard let name = fields.first, !name.isEmpty else { return nil }
+        encoding = name
+        func number(_ i: Int) -> Int? { i < fields.count ? Int(fields[i]) : nil }
+        clockRate = number(1).flatMap { UInt32(exactly: $0) }
+        channels = number(2)
+        bitrate = number(3)
+        ptime = number(4)
+        fmtp = fields.count > 5 && !fields[5].isEmpty ? fields[5] : nil
+    }
+
+    /// Whether an entry of a codec list is what this spec names (name, name/clock or
+    /// name/clock/channels, case-insensitively, as rtpengine's codec name index).
+    func matches(_ format: PayloadFormat) -> Bool {
+        guard CodecCatalog.sameName(format.encoding, encoding) else { return false }
+        if let clockRate, clockRate != format.clockRate { return false }
+        if let channels, channels != format.channels { return false }
+        return true
+    }
+}
