@@ -65,7 +65,7 @@ enum CodecNegotiation {
         applyPtime(sender: &a.codec, receiver: &o.codec, sdp: media, options: options)
         let managed = !options.isEmpty || a.codec.managed || o.codec.managed
 
-        var answerer = CodecStore.populate(from: input, previous: a.codec.store, set: options.set)
+        var answerer = CodecStore.populate(from: input, previous: a.codec.store, set: options.set, answerOnly: true)
         answerer.strip(options.strip, except: options.except)
         answerer.offer(options.offer, original: input)
         answerer.restoreIfEmpty(from: input)

@@ -91,10 +91,19 @@ public struct CodecStore: Equatable, Sendable {
     }
 
     /// A fresh list from the party's SDP, keeping the marks of payload types we knew (rtpengine's
-    /// `codec_store_populate`); `set` specs give bitrates. Touched rates start afresh.
-    static func populate(from input: CodecStore, previous: CodecStore?, set: [String]) -> CodecStore {
+    /// `codec_store_populate`); `set` specs give bitrates. The clock rates touched earlier stay
+    /// touched (observed on 10.5, #101: the answerer's telephone-event is not copied back when
+    /// the offer transcoded at its clock rate; the offerer's own is).
+    ///
+    /// `answerOnly` (an answer): payload types the answerer was not offered are left out — so an
+    /// answer with only a codec nobody offered is answered with what remains (#113, #123).
+    static func populate(from input: CodecStore, previous: CodecStore?, set: [String],
+                         answerOnly: Bool = false) -> CodecStore {
         var store = CodecStore()
+        store.touchedRates = previous?.touchedRates ?? []
+        store.allTouched = previous?.allTouched ?? false
         for var entry in input.entries {
+            if answerOnly, let previous, previous.entry(entry.payloadType) == nil { continue }
             if let old = previous?.entry(entry.payloadType) {
                 entry.forTranscoding = old.forTranscoding
                 entry.accepted = old.accepted
