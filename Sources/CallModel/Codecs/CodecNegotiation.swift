@@ -62,7 +62,12 @@ enum CodecNegotiation {
                        options: CodecOptions) {
         guard media.mediaLine.proto.contains("RTP"), media.mediaLine.port != 0 else { return }
         let input = CodecStore.read(media)
-        applyPtime(sender: &a.codec, receiver: &o.codec, sdp: media, options: options)
+        // rtpengine 10.5 ignores `ptime` / `ptime-reverse` on an answer (#134, #139): the offerer
+        // is answered with its own ptime whatever they say.
+        var answerOptions = options
+        answerOptions.ptime = nil
+        answerOptions.ptimeReverse = nil
+        applyPtime(sender: &a.codec, receiver: &o.codec, sdp: media, options: answerOptions)
         let managed = !options.isEmpty || a.codec.managed || o.codec.managed
 
         var answerer = CodecStore.populate(from: input, previous: a.codec.store, set: options.set, answerOnly: true)
