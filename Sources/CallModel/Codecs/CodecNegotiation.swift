@@ -10,9 +10,6 @@ public struct CodecLegState: Equatable, Sendable {
     /// `ptime` / `ptime-reverse` was used: the SDP to this party states `ptime`, and a
     /// packetisation difference between the parties is repacketised.
     public var ptimeOverride = false
-    /// Codec options were used on this call: the codec block written to this party comes from
-    /// `store` (otherwise the SDP's own codec lines pass through, as before).
-    public var managed = false
     /// What the data plane does with RTP this party sends (nil: relay untouched).
     public var transcode: TranscodePlan?
 
@@ -31,7 +28,6 @@ enum CodecNegotiation {
         let input = CodecStore.read(media)
         let isAudio = media.mediaLine.media == "audio"
         applyPtime(sender: &s.codec, receiver: &r.codec, sdp: media, options: options)
-        let managed = !options.isEmpty || s.codec.managed || r.codec.managed
 
         var offerer = CodecStore.populate(from: input, previous: s.codec.store, set: options.set)
         offerer.strip(options.strip, except: options.except)
@@ -53,8 +49,6 @@ enum CodecNegotiation {
 
         s.codec.store = offerer
         r.codec.store = receiver
-        s.codec.managed = managed
-        r.codec.managed = managed
         choosePlans(&s, &r)
     }
 
@@ -68,7 +62,6 @@ enum CodecNegotiation {
         answerOptions.ptime = nil
         answerOptions.ptimeReverse = nil
         applyPtime(sender: &a.codec, receiver: &o.codec, sdp: media, options: answerOptions)
-        let managed = !options.isEmpty || a.codec.managed || o.codec.managed
 
         var answerer = CodecStore.populate(from: input, previous: a.codec.store, set: options.set, answerOnly: true)
         answerer.strip(options.strip, except: options.except)
@@ -86,8 +79,6 @@ enum CodecNegotiation {
 
         a.codec.store = answerer
         o.codec.store = offerer
-        a.codec.managed = managed
-        o.codec.managed = managed
         choosePlans(&a, &o)
     }
 
@@ -119,9 +110,10 @@ enum CodecNegotiation {
 
     // MARK: - SDP output
 
-    /// The m= payload list and codec lines written to `leg`'s party, when codecs are managed.
+    /// The m= payload list and codec lines written to `leg`'s party: its codec list, as rtpengine
+    /// always writes it (a non-RTP m= line has none: its SDP passes as it is).
     static func sdpBlock(for leg: MediaLeg) -> (formats: [String], lines: [SDPLine])? {
-        guard leg.codec.managed, let store = leg.codec.store, !store.entries.isEmpty else { return nil }
+        guard let store = leg.codec.store, !store.entries.isEmpty else { return nil }
         return (store.payloadTypes.map { String($0) }, store.entries.flatMap(\.lines))
     }
 
