@@ -182,3 +182,62 @@ private let pcma = PayloadFormat(payloadType: 8, encoding: "PCMA", clockRate: 80
     #expect(CodecSpec("PCMU/16000")?.matches(pcmu) == false)
     #expect(CodecSpec("") == nil)
 }
+
+@Test func bitrateFromTheTranscodeSpecReachesTheEncoder() throws {
+    let n = try Negotiated(
+        offer: "m=audio 7078 RTP/AVP 0",
+        answer: "m=audio 9000 RTP/AVP 96\na=rtpmap:96 opus/48000/2\na=fmtp:96 useinbandfec=1",
+        codecs: options { $0.transcode = ["opus/48000/2/32000"] })
+    let aToB = try #require(try n.aToB)
+    #expect(aToB.encode.encoding == "opus" && aToB.encode.bitrate == 32000)
+    #expect(aToB.encode.fmtp == "useinbandfec=1", "the callee's fmtp is what the encoder honours")
+}
+
+@Test func setGivesTheCallersOpusABitrateWithoutChangingTheSDP() throws {
+    let n = try Negotiated(
+        offer: "m=audio 7078 RTP/AVP 96\na=rtpmap:96 opus/48000/2",
+        answer: "m=audio 9000 RTP/AVP 0",
+        codecs: options { $0.transcode = ["PCMU"]; $0.set = ["opus/48000/2/24000"] })
+    #expect(!n.offered.contains("24000"))
+    let bToA = try #require(try n.bToA)
+    #expect(bToA.encode.encoding == "opus" && bToA.encode.bitrate == 24000)
+}
+
+@Test func malformedOrUnsupportedCodecSpecsChangeNothing() throws {
+    let plain = try Negotiated(offer: "m=audio 7078 RTP/AVP 0 8", answer: "m=audio 9000 RTP/AVP 0",
+                               codecs: CodecOptions())
+    let odd = try Negotiated(
+        offer: "m=audio 7078 RTP/AVP 0 8", answer: "m=audio 9000 RTP/AVP 0",
+        codecs: options {
+            $0.transcode = ["", "/", "//", "G729", "AMR-WB/16000", "PCMU/abc/x", "opus/16000", "PCMA/16000", "G722/8000/2"]
+            $0.strip = ["nonexistent", ""]
+            $0.mask = ["/"]
+            $0.accept = ["whatever"]
+            $0.set = ["///"]
+        })
+    let media = { (sdp: String) in sdp.split(separator: "\r\n").filter { $0.hasPrefix("a=rtpmap") || $0.hasPrefix("m=") }.map { $0.replacingPort() } }
+    #expect(media(odd.offered) == media(plain.offered))
+    #expect(media(odd.answered) == media(plain.answered))
+    #expect(try odd.aToB == nil && odd.bToA == nil)
+}
+
+@Test func payloadTypeNumbersRunOutWithoutHarm() throws {
+    // 96-127 all taken by the offer: a synthesised opus has no number left and is not offered.
+    let dynamic = (96...127).map(String.init).joined(separator: " ")
+    let maps = (96...127).map { "a=rtpmap:\($0) L16/\(8000 + $0)" }.joined(separator: "\n")
+    let n = try Negotiated(
+        offer: "m=audio 7078 RTP/AVP 0 \(dynamic)\n\(maps)", answer: "m=audio 9000 RTP/AVP 0",
+        codecs: options { $0.transcode = ["opus", "G722"] })
+    #expect(!n.offered.contains("opus"))
+    #expect(n.offered.contains("a=rtpmap:9 G722/8000"))
+}
+
+private extension Substring {
+    /// `m=audio 30000 RTP/AVP ...` without the allocated port.
+    func replacingPort() -> String {
+        guard hasPrefix("m=") else { return String(self) }
+        var parts = split(separator: " ")
+        parts[1] = "PORT"
+        return parts.joined(separator: " ")
+    }
+}

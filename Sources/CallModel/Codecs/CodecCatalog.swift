@@ -38,7 +38,7 @@ enum CodecCatalog {
 
     static func supports(_ format: PayloadFormat) -> Bool {
         guard let definition = definition(format.encoding) else { return false }
-        if definition.encoding == "opus" { return format.clockRate == 48000 }
+        if definition.encoding == "opus" { return format.clockRate == 48000 && (1...2).contains(format.channels) }
         if isSupplemental(definition.encoding) { return true }
         return format.clockRate == definition.clockRate && format.channels == 1
     }
@@ -48,6 +48,8 @@ enum CodecCatalog {
         guard let definition = definition(spec.encoding) else { return nil }
         let clock = spec.clockRate ?? definition.clockRate
         let channels = spec.channels ?? definition.channels
+        let candidate = PayloadFormat(payloadType: 0, encoding: definition.encoding, clockRate: clock, channels: channels)
+        guard supports(candidate) else { return nil }
         let isStatic = clock == definition.clockRate && channels == definition.channels
         let fmtp = spec.fmtp ?? definition.fmtp
         return PayloadFormat(

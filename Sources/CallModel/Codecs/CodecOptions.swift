@@ -47,8 +47,9 @@ struct CodecSpec: Equatable {
         guard let name = fields.first, !name.isEmpty else { return nil }
         encoding = name
         func number(_ i: Int) -> Int? { i < fields.count ? Int(fields[i]) : nil }
-        clockRate = number(1).flatMap { UInt32(exactly: $0) }
-        channels = number(2)
+        // 0 or nothing: the codec's default (rtpengine's reading too).
+        clockRate = number(1).flatMap { $0 > 0 ? UInt32(exactly: $0) : nil }
+        channels = number(2).flatMap { $0 > 0 ? $0 : nil }
         bitrate = number(3)
         ptime = number(4)
         fmtp = fields.count > 5 && !fields[5].isEmpty ? fields[5] : nil
