@@ -49,10 +49,12 @@ struct CodecHandlers {
         var sink = receiver.entry(pt.payloadType).flatMap { CodecCatalog.sameCodec($0.format, pt.format) ? $0 : nil }
             ?? receiver.entries.first { CodecCatalog.sameCodec($0.format, pt.format) }
         if sink != nil, !pt.isSupplemental, let preferred, preferred.forTranscoding { sink = preferred }
-        guard let sink = sink ?? preferred else { return Handler(source: pt, action: .passthrough) }
-
         let recvDTMF = supplemental("telephone-event", pt.format.clockRate, in: sender)
         let recvCN = supplemental("CN", pt.format.clockRate, in: sender)
+        guard let sink = sink ?? preferred else {
+            // Nothing to send it as: relayed, with the sender's own te/CN (#146).
+            return Handler(source: pt, action: .passthrough, dtmfOut: recvDTMF, cnOut: recvCN)
+        }
         var sinkDTMF = supplemental("telephone-event", sink.format.clockRate, in: receiver)
         var sinkCN = supplemental("CN", sink.format.clockRate, in: receiver)
         if answerPass {
