@@ -112,7 +112,7 @@ struct SDPRewriter {
         var groups = AttributeGroups(input, formats: media.mediaLine.formats)
         groups.addStaticRTPMaps()
         var codecLines = groups.codecLines
-        if let block = CodecNegotiation.sdpBlock(for: leg) {  // codec options: our codec list
+        if let block = CodecNegotiation.sdpBlock(for: leg) {  // the negotiated codec list (Codecs/)
             media.mediaLine.formats = block.formats
             codecLines = block.lines
         }

@@ -43,7 +43,11 @@ enum CodecCatalog {
         return format.clockRate == definition.clockRate && format.channels == 1
     }
 
-    /// A new payload format for `spec` (payload type = the static number, else 255 = "pick").
+    /// Payload type of a synthesised format that has no static number: the caller picks one.
+    static let unassigned: UInt8 = 255
+
+    /// A new payload format for `spec` (payload type = the static number, else `unassigned`);
+    /// nil for a codec Tandem cannot transcode.
     static func format(for spec: CodecSpec) -> PayloadFormat? {
         guard let definition = definition(spec.encoding) else { return nil }
         let clock = spec.clockRate ?? definition.clockRate
@@ -53,7 +57,7 @@ enum CodecCatalog {
         let isStatic = clock == definition.clockRate && channels == definition.channels
         let fmtp = spec.fmtp ?? definition.fmtp
         return PayloadFormat(
-            payloadType: isStatic ? definition.staticPayloadType ?? 255 : 255,
+            payloadType: isStatic ? definition.staticPayloadType ?? unassigned : unassigned,
             encoding: definition.encoding, clockRate: clock, channels: channels, fmtp: fmtp, bitrate: spec.bitrate)
     }
 

@@ -220,7 +220,7 @@ public struct CodecStore: Equatable, Sendable {
             let present = entries.filter { CodecCatalog.sameName($0.format.encoding, name) }
             for rate in audioRates where !present.contains(where: { $0.format.clockRate == rate })
                 && (allTouched || touchedRates.contains(rate)) {
-                guard var format = CodecCatalog.format(for: CodecSpec("\(name)/\(rate)")!),
+                guard let spec = CodecSpec("\(name)/\(rate)"), var format = CodecCatalog.format(for: spec),
                       let number = unusedPayloadType(for: format, also: nil) else { continue }
                 format.payloadType = number
                 var entry = CodecEntry(format: format, lines: CodecCatalog.lines(for: format))
@@ -238,7 +238,7 @@ public struct CodecStore: Equatable, Sendable {
     /// rtpengine's choice of a payload type number: the format's own (static) number, else 96
     /// upwards, skipping numbers used here or in `also` by a different format.
     private func unusedPayloadType(for format: PayloadFormat, also other: CodecStore?) -> UInt8? {
-        var number = format.payloadType == 255 ? 96 : Int(format.payloadType)
+        var number = format.payloadType == CodecCatalog.unassigned ? 96 : Int(format.payloadType)
         while number < 128 {
             let taken = entry(UInt8(number)) ?? other?.entry(UInt8(number))
             guard let taken else { return UInt8(number) }
