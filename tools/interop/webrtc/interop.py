@@ -38,6 +38,8 @@ class Check:
         self.passed = 0
 
     def __call__(self, name: str, ok: bool, detail: str = "") -> bool:
+        if len(detail) > 240:
+            detail = detail[:237] + "..."
         line = f"{'PASS' if ok else 'FAIL'}: {self.prefix}: {name}" + (f" ({detail})" if detail else "")
         print(line, flush=True)
         if ok:
