@@ -290,6 +290,11 @@ def attack_stun(daemon, check: Check, args) -> None:
             req = binding_request(username, key, controlling=lite)
             peer.sendto(bytes(req), target)
             results[name] = responses_to(peer, req.transaction_id, 1.0)
+            if any(m.attributes.get("ERROR-CODE", (0,))[0] == 487 for m in results[name]):
+                # role conflict (RFC 8445 7.3.1.1): a full agent switches role and retries, so do we
+                req = binding_request(username, key, controlling=not lite)
+                peer.sendto(bytes(req), target)
+                results[name] += responses_to(peer, req.transaction_id, 1.0)
         after = counters(daemon)
 
         def describe(ms):

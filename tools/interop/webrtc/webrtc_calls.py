@@ -119,6 +119,16 @@ def tamper_fingerprint(sdp: str) -> str:
     return re.sub(r"(a=fingerprint:\S+ (?:[0-9A-Fa-f]{2}:)+)([0-9A-Fa-f]{2})", flip, sdp)
 
 
+def require_dtls(sdp: str, what: str) -> None:
+    """aiortc fails obscurely (AttributeError on None) on an SDP without DTLS; say what is missing."""
+    missing = [a for a in ("fingerprint", "ice-ufrag", "ice-pwd") if not sdp_attr(sdp, a)]
+    if " UDP/TLS/RTP/SAVPF " not in sdp:
+        missing.append("UDP/TLS/RTP/SAVPF")
+    if missing:
+        raise RuntimeError(f"the daemon's {what} to the WebRTC side lacks {', '.join(missing)}: "
+                           f"{summarize_sdp(sdp)}")
+
+
 # ---------------------------------------------------------------- the two calls
 
 async def call_a(daemon, plain: PlainRTPEndpoint, ice_ports: range, webrtc_tone: float,
@@ -144,6 +154,7 @@ async def call_a(daemon, plain: PlainRTPEndpoint, ice_ports: range, webrtc_tone:
                     "replace": ["origin", "session-connection"]}, "answer")
     to_webrtc = r["sdp"]
     log(f"  answer to WebRTC side: {summarize_sdp(to_webrtc)}")
+    require_dtls(to_webrtc, "answer")
     await pc.setRemoteDescription(RTCSessionDescription(to_webrtc, "answer"))
     plain.start(sdp_media_address(to_plain))
     return await _run_media(daemon, pc, sink, plain, call_id, to_plain, to_webrtc, seconds)
@@ -162,6 +173,7 @@ async def call_b(daemon, plain: PlainRTPEndpoint, ice_ports: range, webrtc_tone:
     r = ng(daemon, offer, "offer")
     to_webrtc = r["sdp"]
     log(f"  offer to WebRTC side: {summarize_sdp(to_webrtc)}")
+    require_dtls(to_webrtc, "offer")
     pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
     sink = TrackSink()
     pc.on("track", lambda track: sink.attach(track) if track.kind == "audio" else None)
