@@ -26,6 +26,10 @@ from ng import NGClient, parse_hostport  # noqa: E402
 
 LOOPBACK = "127.0.0.1"
 
+# `timeout` and the wrapper stop us with SIGTERM: turn it into SystemExit so that every `with
+# daemon:` / `finally:` runs and the daemons and browsers we started are stopped too.
+signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+
 
 # ---------------------------------------------------------------- results
 
@@ -75,6 +79,7 @@ class Daemon:
     log_level: int = 6
     proc: subprocess.Popen | None = None
     logfile: str = ""
+    pidfile: str = ""
     extra: list[str] = field(default_factory=list)
 
     def binary(self) -> str:
@@ -114,15 +119,19 @@ class Daemon:
         if not os.access(self.binary(), os.X_OK):
             raise RuntimeError(f"{self.kind}: {self.binary()} is not executable (build it or set "
                                f"{'TANDEMD' if self.kind == 'tandemd' else 'RTPENGINE'})")
-        if self.ping():
-            raise RuntimeError(f"something already answers ng on {LOOPBACK}:{self.ng_port}")
         rundir = os.path.join(os.environ.get("TMPDIR", "/tmp"), f"tandem-webrtc-{self.kind}-{self.ng_port}")
         os.makedirs(rundir, exist_ok=True)
+        self.pidfile = os.path.join(rundir, "daemon.pid")
+        self._stop_stale()
+        if self.ping():
+            raise RuntimeError(f"something already answers ng on {LOOPBACK}:{self.ng_port}")
         self.logfile = os.path.join(rundir, "daemon.log")
         log = open(self.logfile, "wb")
         self.proc = subprocess.Popen(self.args(), stdout=log, stderr=subprocess.STDOUT,
                                      stdin=subprocess.DEVNULL, start_new_session=True)
         log.close()
+        with open(self.pidfile, "w") as f:
+            f.write(str(self.proc.pid))
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -133,6 +142,21 @@ class Daemon:
         tail = self.log_tail()
         self.stop()
         raise RuntimeError(f"{self.kind} did not start on ng {self.ng_port}:\n{tail}")
+
+    def _stop_stale(self) -> None:
+        """A daemon an earlier run of ours started and could not stop (killed with SIGKILL):
+        its PID is in our pidfile; stop it only if that PID still runs this daemon on our ng port."""
+        try:
+            pid = int(open(self.pidfile).read().strip())
+            cmdline = open(f"/proc/{pid}/cmdline", "rb").read().split(b"\0")
+        except (OSError, ValueError):
+            return
+        if f"--listen-ng={LOOPBACK}:{self.ng_port}".encode() in cmdline:
+            os.kill(pid, signal.SIGTERM)
+            for _ in range(50):
+                if not os.path.exists(f"/proc/{pid}"):
+                    break
+                time.sleep(0.1)
 
     def stop(self) -> None:
         if self.proc is None or self.proc.poll() is not None:
