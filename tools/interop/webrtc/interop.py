@@ -354,10 +354,27 @@ def rtp_parse(pkt: bytes) -> tuple[int, int, int, int, bytes] | None:
     return pt, seq, ts, ssrc, pkt[off:end]
 
 
+def rtcp_sender_report(ssrc: int, rtp_ts: int, packets: int, octets: int) -> bytes:
+    now = time.time() + 2208988800
+    return struct.pack("!BBHIIIIII", 0x80, 200, 6, ssrc, int(now), int((now % 1) * 2**32),
+                       rtp_ts & 0xFFFFFFFF, packets, octets)
+
+
+def rtcp_walk(data: bytes) -> list[int] | None:
+    """Packet types of a compound RTCP packet whose lengths add up exactly, else None."""
+    types, off = [], 0
+    while off < len(data):
+        if len(data) - off < 4 or data[off] >> 6 != 2 or not 192 <= data[off + 1] <= 223:
+            return None
+        types.append(data[off + 1])
+        off += 4 + 4 * struct.unpack("!H", data[off + 2:off + 4])[0]
+    return types if off == len(data) else None
+
+
 class PlainRTPEndpoint:
-    """A SIP phone's media in its simplest form: RTP (and an RTCP socket on port+1 that only
-    drains) on 127.0.0.1:port, sending a G.711 tone every 20 ms to the address the daemon's SDP
-    gave it, and keeping everything it receives."""
+    """A SIP phone's media in its simplest form: RTP on 127.0.0.1:port and RTCP on port+1,
+    sending a G.711 tone every 20 ms (and an RTCP sender report every 0.5 s) to the address the
+    daemon's SDP gave it, and keeping everything it receives on both sockets."""
 
     def __init__(self, port: int, tone_hz: float = 1000.0, pt: int = 0):
         self.port, self.tone_hz, self.pt = port, tone_hz, pt
@@ -366,9 +383,13 @@ class PlainRTPEndpoint:
         self.rtcp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         self.rtcp.bind((LOOPBACK, port + 1))
         self.sock.settimeout(0.05)
+        self.rtcp.settimeout(0.05)
         self.received: list[tuple[bytes, tuple]] = []
+        self.rtcp_received: list[bytes] = []
         self.sent = 0
+        self.rtcp_sent = 0
         self.peer: tuple[str, int] | None = None
+        self.rtcp_peer: tuple[str, int] | None = None
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self.ssrc = int.from_bytes(os.urandom(4), "big")
@@ -383,9 +404,11 @@ class PlainRTPEndpoint:
         lines += ["a=ptime:20", "a=sendrecv"]
         return "\r\n".join(lines) + "\r\n" + extra
 
-    def start(self, peer: tuple[str, int], send: bool = True) -> None:
+    def start(self, peer: tuple[str, int], send: bool = True, rtcp_peer: tuple[str, int] | None = None) -> None:
         self.peer = peer
-        self._threads = [threading.Thread(target=self._recv_loop, daemon=True)]
+        self.rtcp_peer = rtcp_peer or (peer[0], peer[1] + 1)
+        self._threads = [threading.Thread(target=self._recv_loop, args=(self.sock, None), daemon=True),
+                         threading.Thread(target=self._recv_loop, args=(self.rtcp, self.rtcp_received), daemon=True)]
         if send:
             self._threads.append(threading.Thread(target=self._send_loop, daemon=True))
         for t in self._threads:
@@ -402,19 +425,38 @@ class PlainRTPEndpoint:
             except OSError:
                 pass
             seq, ts, n = seq + 1, ts + 160, n + 1
+            if n % 25 == 0:
+                try:
+                    self.rtcp.sendto(rtcp_sender_report(self.ssrc, ts, n, n * 160), self.rtcp_peer)
+                    self.rtcp_sent += 1
+                except OSError:
+                    pass
             delay = t0 + n * 0.02 - time.monotonic()
             if delay > 0:
                 self._stop.wait(delay)
 
-    def _recv_loop(self) -> None:
+    def _recv_loop(self, sock: socket.socket, into: list | None) -> None:
         while not self._stop.is_set():
             try:
-                data, addr = self.sock.recvfrom(4096)
+                data, addr = sock.recvfrom(4096)
             except socket.timeout:
                 continue
             except OSError:
                 return
-            self.received.append((data, addr))
+            if into is None:
+                self.received.append((data, addr))
+            else:
+                into.append(data)
+
+    def rtcp_reports(self) -> list[int]:
+        """Packet types of the valid plain RTCP packets received on the RTCP port (compound
+        packets walked; anything that is not well-formed RTCP, e.g. still encrypted, is skipped)."""
+        types = []
+        for data in self.rtcp_received:
+            parsed = rtcp_walk(data)
+            if parsed:
+                types += parsed
+        return types
 
     def stop(self) -> None:
         self._stop.set()
@@ -454,6 +496,16 @@ def sdp_media_address(sdp: str) -> tuple[str, int]:
     if addr is None or port is None:
         raise ValueError("SDP without c= or m=")
     return addr, port
+
+
+def sdp_rtcp_address(sdp: str) -> tuple[str, int]:
+    """Where RTCP goes: a=rtcp:PORT [IN IP4 ADDR] of the first m= section, else port + 1."""
+    addr, port = sdp_media_address(sdp)
+    rtcp = sdp_attr(sdp, "rtcp")
+    if rtcp:
+        parts = rtcp[0].split()
+        return (parts[3] if len(parts) >= 4 else addr), int(parts[0])
+    return addr, port + 1
 
 
 def sdp_attr(sdp: str, name: str) -> list[str]:

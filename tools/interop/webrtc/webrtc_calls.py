@@ -35,7 +35,8 @@ from av import AudioFrame
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from interop import (LOOPBACK, Check, PlainRTPEndpoint, add_daemon_args, daemon_from_args,  # noqa: E402
-                     dominant_frequency, ng, sdp_attr, sdp_media_address, sine, summarize_sdp)
+                     dominant_frequency, ng, sdp_attr, sdp_media_address, sdp_rtcp_address, sine,
+                     summarize_sdp)
 
 TONE_TOLERANCE_HZ = 15
 MIN_PURITY = 0.5
@@ -156,7 +157,7 @@ async def call_a(daemon, plain: PlainRTPEndpoint, ice_ports: range, webrtc_tone:
     log(f"  answer to WebRTC side: {summarize_sdp(to_webrtc)}")
     require_dtls(to_webrtc, "answer")
     await pc.setRemoteDescription(RTCSessionDescription(to_webrtc, "answer"))
-    plain.start(sdp_media_address(to_plain))
+    plain.start(sdp_media_address(to_plain), rtcp_peer=sdp_rtcp_address(to_plain))
     return await _run_media(daemon, pc, sink, plain, call_id, to_plain, to_webrtc, seconds)
 
 
@@ -186,7 +187,7 @@ async def call_b(daemon, plain: PlainRTPEndpoint, ice_ports: range, webrtc_tone:
                     "replace": ["origin", "session-connection"]}, "answer")
     to_plain = r["sdp"]
     log(f"  answer to plain side: {summarize_sdp(to_plain)}")
-    plain.start(sdp_media_address(to_plain))
+    plain.start(sdp_media_address(to_plain), rtcp_peer=sdp_rtcp_address(to_plain))
     return await _run_media(daemon, pc, sink, plain, call_id, to_plain, to_webrtc, seconds)
 
 
@@ -194,13 +195,17 @@ async def _run_media(daemon, pc, sink, plain, call_id, to_plain, to_webrtc, seco
     """Let media flow until both sides have `seconds` of audio (bounded), then collect."""
     deadline = time.monotonic() + seconds + 6
     need = int(seconds * 50)
+    sr_sent = None
     while time.monotonic() < deadline:
-        if sink.frames >= need and len(plain.received) >= need:
+        stats = await pc.getStats()
+        sr_sent = next((s.packetsSent for s in stats.values() if s.type == "remote-outbound-rtp"), None)
+        # aiortc sends its first RTCP report after 0.5-1.5 s; wait for one if media is there
+        if sink.frames >= need and len(plain.received) >= need and (plain.rtcp_reports() or sink.frames >= 3 * need):
             break
         await asyncio.sleep(0.1)
     result = {"call_id": call_id, "to_plain": to_plain, "to_webrtc": to_webrtc,
               "ice_state": pc.iceConnectionState, "pc_state": pc.connectionState,
-              "webrtc_frames": sink.frames, "webrtc_rate": sink.rate,
+              "webrtc_frames": sink.frames, "webrtc_rate": sink.rate, "webrtc_sr_packets": sr_sent,
               # skip the first 0.2 s: jitter buffer start-up and comfort silence
               "webrtc_samples": sink.samples[sink.rate // 5:]}
     try:
@@ -213,7 +218,8 @@ async def _run_media(daemon, pc, sink, plain, call_id, to_plain, to_webrtc, seco
         sink.task.cancel()
     plain.stop()
     samples, packets, pts = plain.decoded_audio()
-    result.update(plain_packets=packets, plain_pts=pts, plain_samples=samples[1600:], plain_sent=plain.sent,
+    result.update(plain_rtcp=plain.rtcp_reports(), plain_rtcp_sent=plain.rtcp_sent,
+                  plain_rtcp_raw=len(plain.rtcp_received), plain_packets=packets, plain_pts=pts, plain_samples=samples[1600:], plain_sent=plain.sent,
                   plain_received_any=len(plain.received))
     return result
 
@@ -229,6 +235,16 @@ def check_audio(check: Check, label: str, r: dict, webrtc_tone: float, plain_ton
           r["plain_packets"] > 0 and abs(f - webrtc_tone) <= TONE_TOLERANCE_HZ and purity >= MIN_PURITY,
           f"{r['plain_packets']} G.711 RTP packets (PT {sorted(r['plain_pts'])}), dominant {f:g} Hz, "
           f"purity {purity:.2f}")
+
+
+def check_rtcp(check: Check, label: str, r: dict) -> None:
+    """RTCP crosses the SRTCP <-> RTCP and rtcp-mux <-> separate-port boundary both ways."""
+    check(f"{label}: plain side gets aiortc's RTCP as plain RTCP on its RTCP port",
+          any(t in (200, 201) for t in r["plain_rtcp"]),
+          f"{r['plain_rtcp_raw']} datagrams on the RTCP port, valid RTCP types {r['plain_rtcp'][:8]}")
+    check(f"{label}: aiortc gets the plain side's RTCP sender reports (remote-outbound-rtp stats)",
+          r["webrtc_sr_packets"] is not None,
+          f"{r['plain_rtcp_sent']} SRs sent, aiortc's last SR packet count: {r['webrtc_sr_packets']}")
 
 
 def check_sdp(check: Check, label: str, r: dict) -> None:
@@ -263,6 +279,7 @@ async def main_async(args) -> int:
                 continue
             check_sdp(check, label, r)
             check_audio(check, label, r, args.webrtc_tone, args.plain_tone)
+            check_rtcp(check, label, r)
             try:
                 ng(daemon, {"command": "delete", "call-id": r["call_id"]}, "delete")
             except Exception as e:
