@@ -26,7 +26,8 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from interop import (LOOPBACK, Check, DEFAULT_PORTS, Daemon, ng, parse_hostport,  # noqa: E402
-                     rtp_packet, rtp_parse, sdp_attr, sdp_media_address, summarize_sdp)
+                     rtcp_sender_report, rtp_packet, rtp_parse, sdp_attr, sdp_media_address,
+                     sdp_rtcp_address, summarize_sdp)
 
 TAG_LEN = {"AES_CM_128_HMAC_SHA1_80": 10, "AES_CM_128_HMAC_SHA1_32": 4,
            "AES_192_CM_HMAC_SHA1_80": 10, "AES_192_CM_HMAC_SHA1_32": 4,
@@ -39,7 +40,8 @@ ALL_SUITES = list(TAG_LEN) + ["F8_128_HMAC_SHA1_80", "F8_128_HMAC_SHA1_32"]
 
 
 class Phone:
-    """A plain RTP endpoint sending numbered random payloads and keeping what it receives."""
+    """A plain RTP endpoint sending numbered random payloads (and an RTCP sender report every
+    10th packet from port+1) and keeping what it receives on both ports."""
 
     def __init__(self, port: int):
         self.port = port
@@ -47,64 +49,74 @@ class Phone:
         self.sock.bind((LOOPBACK, port))
         self.rtcp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         self.rtcp.bind((LOOPBACK, port + 1))
-        self.sock.settimeout(0.05)
         self.received: list[bytes] = []
+        self.rtcp_received: list[bytes] = []
         self.sent: list[bytes] = []
+        self.rtcp_sent: list[bytes] = []
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._recv, daemon=True)
-        self._thread.start()
+        self._threads = [threading.Thread(target=self._recv, args=(self.sock, self.received), daemon=True),
+                         threading.Thread(target=self._recv, args=(self.rtcp, self.rtcp_received), daemon=True)]
+        for t in self._threads:
+            t.start()
 
     def sdp(self) -> str:
         return ("v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=phone\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
                 f"m=audio {self.port} RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\na=sendrecv\r\n")
 
-    def _recv(self) -> None:
+    def _recv(self, sock: socket.socket, into: list) -> None:
+        sock.settimeout(0.05)
         while not self._stop.is_set():
             try:
-                self.received.append(self.sock.recvfrom(4096)[0])
+                into.append(sock.recvfrom(4096)[0])
             except socket.timeout:
                 continue
             except OSError:
                 return
 
-    def send(self, peer: tuple[str, int], count: int, interval: float) -> None:
+    def send(self, peer: tuple[str, int], rtcp_peer: tuple[str, int], count: int, interval: float) -> None:
         ssrc = int.from_bytes(os.urandom(4), "big")
         seq, ts = int.from_bytes(os.urandom(2), "big"), int.from_bytes(os.urandom(4), "big")
         for i in range(count):
             pkt = rtp_packet(0, seq + i, ts + 160 * i, ssrc, os.urandom(160))
             self.sent.append(pkt)
             self.sock.sendto(pkt, peer)
+            if i % 10 == 9:
+                sr = rtcp_sender_report(ssrc, ts + 160 * i, i + 1, 160 * (i + 1))
+                self.rtcp_sent.append(sr)
+                self.rtcp.sendto(sr, rtcp_peer)
             time.sleep(interval)
 
     def close(self) -> None:
         self._stop.set()
-        self._thread.join(2)
+        for t in self._threads:
+            t.join(2)
         self.sock.close()
         self.rtcp.close()
 
 
 class Tap:
-    """Two sockets on the SRTP leg: `a` faces HOP1 (which sends to it), `b` faces HOP2. A packet
-    arriving on one leaves from the other towards the hop behind it; a copy is kept per direction."""
+    """Two socket pairs on the SRTP leg: `a` (and a+1 for RTCP) faces HOP1, which sends to it;
+    `b` (b+1) faces HOP2. A packet arriving on one side leaves from the other side's socket of
+    the same kind towards the hop behind it; a copy is kept per direction and kind."""
 
     def __init__(self, port_a: int, port_b: int):
-        self.a = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.a.bind((LOOPBACK, port_a))
-        self.b = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.b.bind((LOOPBACK, port_b))
-        self.extra = [socket.socket(socket.AF_INET, socket.SOCK_DGRAM) for _ in range(2)]
-        self.extra[0].bind((LOOPBACK, port_a + 1))  # RTCP ports: bound so nothing gets ICMP errors
-        self.extra[1].bind((LOOPBACK, port_b + 1))
-        self.hop1: tuple[str, int] | None = None  # where HOP1 receives the SRTP leg
-        self.hop2: tuple[str, int] | None = None
-        self.seen = {"1->2": [], "2->1": []}
+        def bound(port):
+            sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            sock.bind((LOOPBACK, port))
+            return sock
+        self.socks = {"a": bound(port_a), "b": bound(port_b), "a_rtcp": bound(port_a + 1), "b_rtcp": bound(port_b + 1)}
+        # where the hops receive the SRTP leg: set once their SDPs are known
+        self.peers: dict[str, tuple[str, int] | None] = {"hop1": None, "hop2": None, "hop1_rtcp": None, "hop2_rtcp": None}
+        self.seen: dict[str, list[bytes]] = {"1->2": [], "2->1": [], "1->2 rtcp": [], "2->1 rtcp": []}
         self._stop = threading.Event()
-        self._threads = [threading.Thread(target=self._pump, args=(self.a, self.b, "1->2", "hop2"), daemon=True),
-                         threading.Thread(target=self._pump, args=(self.b, self.a, "2->1", "hop1"), daemon=True)]
+        routes = [("a", "b", "1->2", "hop2"), ("b", "a", "2->1", "hop1"),
+                  ("a_rtcp", "b_rtcp", "1->2 rtcp", "hop2_rtcp"), ("b_rtcp", "a_rtcp", "2->1 rtcp", "hop1_rtcp")]
+        self._threads = [threading.Thread(target=self._pump, args=r, daemon=True) for r in routes]
         for t in self._threads:
             t.start()
 
     def _pump(self, src, dst, key, target) -> None:
+        src, dst = self.socks[src], self.socks[dst]
         src.settimeout(0.05)
         while not self._stop.is_set():
             try:
@@ -114,7 +126,7 @@ class Tap:
             except OSError:
                 return
             self.seen[key].append(data)
-            peer = getattr(self, target)
+            peer = self.peers[target]
             if peer:
                 dst.sendto(data, peer)
 
@@ -122,8 +134,8 @@ class Tap:
         self._stop.set()
         for t in self._threads:
             t.join(2)
-        for s in [self.a, self.b, *self.extra]:
-            s.close()
+        for sock in self.socks.values():
+            sock.close()
 
 
 def with_port(sdp: str, port: int) -> str:
@@ -149,7 +161,7 @@ def chain_call(hop1: Daemon, hop2: Daemon, suite: str | None, ports: dict, count
         check(f"{label}: {hop1.kind} makes an SDES offer (RTP/SAVP with a=crypto)",
               " RTP/SAVP " in sdp1 and bool(offered) and (suite is None or offered == [suite]),
               f"suites {offered}")
-        tap.hop1 = sdp_media_address(sdp1)
+        tap.peers["hop1"], tap.peers["hop1_rtcp"] = sdp_media_address(sdp1), sdp_rtcp_address(sdp1)
         sdp2 = ng(hop2, {"command": "offer", "call-id": call, "from-tag": "hop1",
                          "sdp": with_port(sdp1, ports["tap_b"]), "flags": ["trust-address"],
                          "replace": ["origin"], "transport-protocol": "RTP/AVP"},
@@ -163,7 +175,7 @@ def chain_call(hop1: Daemon, hop2: Daemon, suite: str | None, ports: dict, count
         answered = [c.split()[1] for c in sdp_attr(sdp3, "crypto")]
         check(f"{label}: {hop2.kind} answers SDES with one offered suite",
               " RTP/SAVP " in sdp3 and len(answered) == 1 and answered[0] in offered, f"suite {answered}")
-        tap.hop2 = sdp_media_address(sdp3)
+        tap.peers["hop2"], tap.peers["hop2_rtcp"] = sdp_media_address(sdp3), sdp_rtcp_address(sdp3)
         sdp4 = ng(hop1, {"command": "answer", "call-id": call, "from-tag": "caller", "to-tag": "hop2",
                          "sdp": with_port(sdp3, ports["tap_a"]), "flags": ["trust-address"],
                          "replace": ["origin"]}, f"{hop1.kind} answer")["sdp"]
@@ -172,12 +184,14 @@ def chain_call(hop1: Daemon, hop2: Daemon, suite: str | None, ports: dict, count
               summarize_sdp(sdp4))
         used = answered[0] if answered else ""
         # media both ways, interleaved so that both latches are learnt at once
-        t1 = threading.Thread(target=caller.send, args=(sdp_media_address(sdp4), count, 0.004))
-        t2 = threading.Thread(target=callee.send, args=(sdp_media_address(sdp2), count, 0.004))
+        t1 = threading.Thread(target=caller.send, args=(sdp_media_address(sdp4), sdp_rtcp_address(sdp4), count, 0.004))
+        t2 = threading.Thread(target=callee.send, args=(sdp_media_address(sdp2), sdp_rtcp_address(sdp2), count, 0.004))
         t1.start(), t2.start()
         t1.join(), t2.join()
         deadline = time.monotonic() + 2
-        while time.monotonic() < deadline and (len(callee.received) < count or len(caller.received) < count):
+        while time.monotonic() < deadline and (len(callee.received) < count or len(caller.received) < count
+                                               or len(callee.rtcp_received) < len(caller.rtcp_sent)
+                                               or len(caller.rtcp_received) < len(callee.rtcp_sent)):
             time.sleep(0.05)
         for who, sender, receiver, leg in (("caller -> callee", caller, callee, "1->2"),
                                            ("callee -> caller", callee, caller, "2->1")):
@@ -203,6 +217,21 @@ def chain_call(hop1: Daemon, hop2: Daemon, suite: str | None, ports: dict, count
                   len(rtp_mid) >= count and sized and encrypted,
                   f"{len(rtp_mid)} packets on the tap, sizes {sorted({len(p) for p in rtp_mid})}, "
                   f"{clear} with a clear payload")
+            # RTCP: the sender reports arrive as sent; in the middle they are SRTCP
+            # (E flag + 31-bit index, then the tag: 80 bits for every HMAC-SHA1 suite, RFC 4568;
+            # AEAD: the 16-byte tag first, E + index last, RFC 7714 section 9.1)
+            got_rtcp, sent_rtcp = receiver.rtcp_received, sender.rtcp_sent
+            check(f"{label}: {who}: {len(sent_rtcp)} RTCP sender reports arrive intact",
+                  got_rtcp == sent_rtcp, f"{len(got_rtcp)} received, "
+                  f"{sum(1 for g in got_rtcp if g in sent_rtcp)} byte-identical to one sent")
+            mid_rtcp = tap.seen[leg + " rtcp"]
+            rtcp_tag = 16 if used.startswith("AEAD") else 10
+            e_flag_at = -4 if used.startswith("AEAD") else -rtcp_tag - 4
+            sized = all(len(p) == 28 + 4 + rtcp_tag and p[e_flag_at] & 0x80 for p in mid_rtcp)
+            clear = sum(1 for p in mid_rtcp if p[8:28] in {r[8:28] for r in sent_rtcp})
+            check(f"{label}: {who}: middle leg carries SRTCP (E flag, index, {rtcp_tag}-byte tag, encrypted)",
+                  len(mid_rtcp) >= len(sent_rtcp) > 0 and sized and (clear == 0 or used.startswith("NULL")),
+                  f"{len(mid_rtcp)} on the tap, sizes {sorted({len(p) for p in mid_rtcp})}, {clear} in clear")
     except Exception as e:
         check(f"{label}: signalling", False, f"{type(e).__name__}: {e}")
     finally:
