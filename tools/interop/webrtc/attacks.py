@@ -82,34 +82,46 @@ def stream_errors(query: dict, tag: str) -> int | None:
 # ---------------------------------------------------------------- 1. DTLS fingerprint
 
 def attack_dtls(daemon, check: Check, args) -> None:
-    plain = PlainRTPEndpoint(args.plain_port, tone_hz=1000)
+    """Both directions of call set-up: the fingerprint the daemon learns from aiortc's offer
+    (call A) or answer (call B) is not the one of aiortc's certificate."""
     lo, hi = (int(x) for x in args.ice_ports.split("-"))
-    try:
-        r = asyncio.run(asyncio.wait_for(webrtc_calls.call_a(daemon, plain, range(lo, hi + 1), 440, 1.0,
-                                                             tamper=True, log=lambda *_: None), 30))
-    except Exception as e:
-        plain.stop()
-        check("DTLS wrong fingerprint: call set up", False, f"{type(e).__name__}: {e}")
-        return
-    check("DTLS wrong fingerprint: no media from the WebRTC side reaches the plain side",
-          r["plain_received_any"] == 0, f"{r['plain_received_any']} packets at the plain side")
-    check("DTLS wrong fingerprint: no media from the plain side reaches the WebRTC side",
-          r["webrtc_frames"] == 0, f"{r['webrtc_frames']} frames decoded by aiortc, ICE {r['ice_state']}, "
-                                   f"connection {r['pc_state']}")
-    q = r.get("query", {})
-    check("DTLS wrong fingerprint: the call stays up (query finds it)", q.get("result") == "ok",
-          f"query: {q.get('result')} {q.get('error-reason', '')}")
-    try:
-        ng(daemon, {"command": "delete", "call-id": r["call_id"]}, "delete")
-    except Exception:
-        pass
+    for which in ("offer", "answer"):
+        label = f"DTLS wrong fingerprint in aiortc's {which}"
+        plain = PlainRTPEndpoint(args.plain_port, tone_hz=1000)
+        try:
+            if which == "offer":
+                call = webrtc_calls.call_a(daemon, plain, range(lo, hi + 1), 440, 1.0, tamper=True, log=lambda *_: None)
+            else:
+                call = webrtc_calls.call_b(daemon, plain, range(lo, hi + 1), 440, 1.0, tamper=True, log=lambda *_: None)
+            r = asyncio.run(asyncio.wait_for(call, 30))
+        except Exception as e:
+            plain.stop()
+            check(f"{label}: call set up", False, f"{type(e).__name__}: {e}")
+            continue
+        check(f"{label}: no media from the WebRTC side reaches the plain side",
+              r["plain_received_any"] == 0, f"{r['plain_received_any']} packets at the plain side")
+        check(f"{label}: no media from the plain side reaches the WebRTC side",
+              r["webrtc_frames"] == 0, f"{r['webrtc_frames']} frames decoded by aiortc, ICE {r['ice_state']}, "
+                                       f"connection {r['pc_state']}")
+        q = r.get("query", {})
+        check(f"{label}: the call stays up (query finds it)", q.get("result") == "ok",
+              f"query: {q.get('result')} {q.get('error-reason', '')}")
+        try:
+            ng(daemon, {"command": "delete", "call-id": r["call_id"]}, "delete")
+        except Exception:
+            pass
 
 
 # ---------------------------------------------------------------- 2. SRTP auth tag and replay
 
-def srtp_session(key_salt: bytes, inbound: bool) -> Session:
+# suite -> (libsrtp2 profile, master key + salt length)
+SUITES = {"AES_CM_128_HMAC_SHA1_80": (Policy.SRTP_PROFILE_AES128_CM_SHA1_80, 30),
+          "AEAD_AES_128_GCM": (Policy.SRTP_PROFILE_AEAD_AES_128_GCM, 28)}
+
+
+def srtp_session(suite: str, key_salt: bytes, inbound: bool) -> Session:
     return Session(Policy(key=key_salt, ssrc_type=Policy.SSRC_ANY_INBOUND if inbound else Policy.SSRC_ANY_OUTBOUND,
-                          srtp_profile=Policy.SRTP_PROFILE_AES128_CM_SHA1_80))
+                          srtp_profile=SUITES[suite][0]))
 
 
 def recv_all(sock: socket.socket, quiet: float = 0.3, limit: float = 3.0) -> list[bytes]:
@@ -124,6 +136,11 @@ def recv_all(sock: socket.socket, quiet: float = 0.3, limit: float = 3.0) -> lis
 
 
 def attack_srtp(daemon, check: Check, args) -> None:
+    for suite in SUITES:
+        attack_srtp_suite(daemon, check, args, suite)
+
+
+def attack_srtp_suite(daemon, check: Check, args, suite: str) -> None:
     call = f"attack-srtp-{os.getpid()}-{time.monotonic_ns()}"
     cport, pport = args.plain_port + 10, args.plain_port + 12
     caller = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -134,10 +151,10 @@ def attack_srtp(daemon, check: Check, args) -> None:
     extra[0].bind((LOOPBACK, cport + 1))
     extra[1].bind((LOOPBACK, pport + 1))
     try:
-        key = os.urandom(30)
+        key = os.urandom(SUITES[suite][1])
         offer = ("v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=srtp\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
                  f"m=audio {cport} RTP/SAVP 0\r\na=rtpmap:0 PCMU/8000\r\n"
-                 f"a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:{base64.b64encode(key).decode()}\r\na=sendrecv\r\n")
+                 f"a=crypto:1 {suite} inline:{base64.b64encode(key).decode()}\r\na=sendrecv\r\n")
         to_callee = ng(daemon, {"command": "offer", "call-id": call, "from-tag": "srtp", "sdp": offer,
                                 "flags": ["trust-address"], "transport-protocol": "RTP/AVP"}, "offer")["sdp"]
         answer = ("v=0\r\no=- 2 1 IN IP4 127.0.0.1\r\ns=plain\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
@@ -145,14 +162,15 @@ def attack_srtp(daemon, check: Check, args) -> None:
         to_caller = ng(daemon, {"command": "answer", "call-id": call, "from-tag": "srtp", "to-tag": "plain",
                                 "sdp": answer, "flags": ["trust-address"]}, "answer")["sdp"]
         cryptos = [c.split() for c in sdp_attr(to_caller, "crypto")]
-        ok = (" RTP/SAVP " in to_caller and len(cryptos) == 1 and cryptos[0][1] == "AES_CM_128_HMAC_SHA1_80"
+        ok = (" RTP/SAVP " in to_caller and len(cryptos) == 1 and cryptos[0][1] == suite
               and " RTP/AVP " in to_callee and "a=crypto" not in to_callee)
-        check("SRTP: SDES offer answered with AES_CM_128_HMAC_SHA1_80, plain RTP to the callee", ok,
+        check(f"SRTP {suite}: SDES offer answered with {suite}, plain RTP to the callee", ok,
               f"answer crypto {[c[1] for c in cryptos]}")
         if not ok:
             return
-        their_key = base64.b64decode(cryptos[0][2].split("inline:")[1].split("|")[0])
-        tx, rx = srtp_session(key, inbound=False), srtp_session(their_key, inbound=True)
+        inline = cryptos[0][2].split("inline:")[1].split("|")[0]
+        their_key = base64.b64decode(inline + "=" * (-len(inline) % 4))  # rtpengine omits the padding
+        tx, rx = srtp_session(suite, key, inbound=False), srtp_session(suite, their_key, inbound=True)
         daemon_for_caller, daemon_for_callee = sdp_media_address(to_caller), sdp_media_address(to_callee)
         # the callee speaks first so that its side is latched; its packets reach the caller as SRTP
         ssrc, seq0, ts0 = 0x5EC0DE01, 1000, 50000
@@ -185,16 +203,16 @@ def attack_srtp(daemon, check: Check, args) -> None:
         intact = all(p[1] in by_seq and p[4] == rtp_parse(by_seq[p[1]])[4] for p in parsed)
         relayed_bad = sum(1 for s in seqs if seq0 + 20 <= s < seq0 + 30)
         relayed_replays = len(seqs) - len(set(seqs))
-        check("SRTP: packets with a corrupted auth tag are dropped", relayed_bad == 0,
+        check(f"SRTP {suite}: packets with a corrupted auth tag are dropped", relayed_bad == 0,
               f"{relayed_bad}/10 relayed")
         replay_ok = relayed_replays == 0
         detail = f"{relayed_replays}/10 replays relayed"
         if daemon.kind == "rtpengine":
-            check.known("SRTP: replayed packets are dropped", replay_ok, detail,
+            check.known(f"SRTP {suite}: replayed packets are dropped", replay_ok, detail,
                         "rtpengine 10.5 keeps no SRTP replay window and relays replays")
         else:
-            check("SRTP: replayed packets are dropped", replay_ok, detail)
-        check("SRTP: the 40 good packets all arrive, payloads intact (incl. the 20 after the attack)",
+            check(f"SRTP {suite}: replayed packets are dropped", replay_ok, detail)
+        check(f"SRTP {suite}: the 40 good packets all arrive, payloads intact (incl. the 20 after the attack)",
               sorted(set(seqs)) == good_seqs and intact, f"{len(set(seqs) & set(good_seqs))}/40 good, "
               f"{'intact' if intact else 'payload mismatch'}")
         decrypted = []
@@ -203,7 +221,7 @@ def attack_srtp(daemon, check: Check, args) -> None:
                 decrypted.append(rx.unprotect(p))
             except Exception:
                 pass
-        check("SRTP: the caller (libsrtp2) unprotects the daemon's SRTP: callee payloads intact",
+        check(f"SRTP {suite}: the caller (libsrtp2) unprotects the daemon's SRTP: callee payloads intact",
               [rtp_parse(p)[4] for p in decrypted] == [rtp_parse(p)[4] for p in plain_sent],
               f"{len(to_caller_pkts)} received, {len(decrypted)} authenticated and decrypted")
         q = ng(daemon, {"command": "query", "call-id": call}, "query")
@@ -211,9 +229,9 @@ def attack_srtp(daemon, check: Check, args) -> None:
         changed = error_counter_changes(before, after)
         dropped = (10 - relayed_bad) + (10 - relayed_replays)
         visible = (errors is not None and errors >= dropped) or any(v >= dropped for v in changed.values())
-        check(f"SRTP: the {dropped} dropped packets are counted (query stream errors or statistics)", visible,
+        check(f"SRTP {suite}: the {dropped} dropped packets are counted (query stream errors or statistics)", visible,
               f"query errors on the SRTP leg: {errors}; statistics changes: {changed or 'none'}")
-        check("SRTP: the call stays up (query ok)", q.get("result") == "ok")
+        check(f"SRTP {suite}: the call stays up (query ok)", q.get("result") == "ok")
     except Exception as e:
         check("SRTP attack", False, f"{type(e).__name__}: {e}")
     finally:

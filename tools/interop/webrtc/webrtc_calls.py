@@ -5,8 +5,8 @@ endpoint through the media daemon, the way a SIP proxy drives rtpengine for WebR
     rtcp-mux-demux (Kamailio's rtpengine_offer for WebRTC -> SIP); the plain endpoint answers
     RTP/AVP PCMU; ng answer; aiortc gets UDP/TLS/RTP/SAVPF back.
   Call B (WebRTC callee): the plain endpoint offers RTP/AVP; ng offer with ICE=force,
-    transport-protocol=UDP/TLS/RTP/SAVPF, rtcp-mux-require (and DTLS=passive unless --dtls
-    default); aiortc answers; ng answer; the plain side gets RTP/AVP back.
+    transport-protocol=UDP/TLS/RTP/SAVPF, rtcp-mux-require, once with DTLS=passive and once
+    without a DTLS key (--dtls); aiortc answers; ng answer; the plain side gets RTP/AVP back.
 
 Both ways audio must flow and be decodable: aiortc sends a sine (--webrtc-tone) that the plain
 side decodes from the G.711 it receives; the plain side sends another (--plain-tone) whose
@@ -162,7 +162,7 @@ async def call_a(daemon, plain: PlainRTPEndpoint, ice_ports: range, webrtc_tone:
 
 
 async def call_b(daemon, plain: PlainRTPEndpoint, ice_ports: range, webrtc_tone: float,
-                 seconds: float, dtls: str = "passive", log=print) -> dict:
+                 seconds: float, dtls: str = "passive", tamper: bool = False, log=print) -> dict:
     """plain offers, aiortc answers."""
     loopback_ice(ice_ports)
     call_id = f"webrtc-b-{os.getpid()}-{time.monotonic_ns()}"
@@ -182,8 +182,11 @@ async def call_b(daemon, plain: PlainRTPEndpoint, ice_ports: range, webrtc_tone:
     pc.getTransceivers()[0].sender.replaceTrack(SineTrack(webrtc_tone))
     pc.getTransceivers()[0].direction = "sendrecv"
     await pc.setLocalDescription(await pc.createAnswer())
+    answer_sdp = pc.localDescription.sdp
+    if tamper:
+        answer_sdp = tamper_fingerprint(answer_sdp)
     r = ng(daemon, {"command": "answer", "call-id": call_id, "from-tag": "plain", "to-tag": "webrtc",
-                    "sdp": pc.localDescription.sdp, "flags": ["trust-address"],
+                    "sdp": answer_sdp, "flags": ["trust-address"],
                     "replace": ["origin", "session-connection"]}, "answer")
     to_plain = r["sdp"]
     log(f"  answer to plain side: {summarize_sdp(to_plain)}")
@@ -262,8 +265,12 @@ async def main_async(args) -> int:
     daemon = daemon_from_args(args)
     lo, hi = (int(x) for x in args.ice_ports.split("-"))
     with daemon:
-        for name in (["a", "b"] if args.call == "both" else [args.call]):
-            label = "call A (aiortc offers, plain answers)" if name == "a" else "call B (plain offers, aiortc answers)"
+        calls = (["a"] if args.call in ("a", "both") else []) + \
+                ([f"b:{d}" for d in args.dtls.split(",")] if args.call in ("b", "both") else [])
+        for name in calls:
+            dtls = name.partition(":")[2]
+            label = ("call A (aiortc offers, plain answers)" if name == "a" else
+                     f"call B (plain offers with DTLS={dtls}, aiortc answers)")
             print(f"{label} through {daemon.kind} ng {daemon.ng_port}", flush=True)
             plain = PlainRTPEndpoint(args.plain_port, tone_hz=args.plain_tone)
             try:
@@ -272,7 +279,7 @@ async def main_async(args) -> int:
                                                       args.seconds), args.seconds + 20)
                 else:
                     r = await asyncio.wait_for(call_b(daemon, plain, range(lo, hi + 1), args.webrtc_tone,
-                                                      args.seconds, dtls=args.dtls), args.seconds + 20)
+                                                      args.seconds, dtls=dtls), args.seconds + 20)
             except Exception as e:
                 plain.stop()
                 check(f"{label}: signalling and media", False, f"{type(e).__name__}: {e}")
@@ -298,8 +305,8 @@ def main() -> int:
     ap.add_argument("--webrtc-tone", type=float, default=440.0)
     ap.add_argument("--plain-tone", type=float, default=1000.0)
     ap.add_argument("--seconds", type=float, default=2.0)
-    ap.add_argument("--dtls", default="passive", choices=["passive", "active", "default"],
-                    help="DTLS key of call B's ng offer")
+    ap.add_argument("--dtls", default="passive,default",
+                    help="call B once per value: DTLS key of its ng offer (passive, active; default: none)")
     ap.add_argument("-v", "--verbose", action="store_true")
     args = ap.parse_args()
     if args.verbose:
