@@ -35,3 +35,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 echo "setup: all packages present" >&2
+
+# WebRTC interop tests (issue 5, tools/tests/webrtc-interop.sh): python3-venv, chromium and a
+# venv with aiortc from PyPI. Not fatal: the rest of the project does not need them.
+"$(dirname "$0")/interop/webrtc/setup.sh" >/dev/null || echo "setup: WebRTC interop tools (aiortc venv, chromium) NOT installed" >&2
