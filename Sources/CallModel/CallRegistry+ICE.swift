@@ -22,6 +22,7 @@ extension CallRegistry {
     /// and, when the party nominates a pair, sends its media from that socket to that address.
     /// Install with `plane.setControlHandler { registry.handleControl($0, now: clock()) }`.
     public func handleControl(_ packet: ControlPacket, now: MonotonicTime) {
+        if packet.kind == .dtls { return handleDTLS(packet, now: now) }
         guard packet.kind == .stun, let binding = iceBindings[packet.socket],
               let to = binding.local[packet.socket] else { return }
         let (_, response) = binding.agent.handle(packet.bytes, from: packet.source, to: to, now: now)

@@ -29,6 +29,10 @@ public final class CallRegistry {
     /// ICE-lite agents by the socket whose connectivity checks they answer (CallRegistry+ICE).
     var iceBindings: [SocketHandle: ICEBinding] = [:]
     var iceSocketsByCall: [String: [SocketHandle]] = [:]
+    /// DTLS-SRTP associations by the leg's RTP socket (CallRegistry+DTLS).
+    var dtlsBindings: [SocketHandle: DTLSBinding] = [:]
+    var dtlsSocketsByCall: [String: [SocketHandle]] = [:]
+    public internal(set) var dtlsCounters = DTLSCounters()
 
     public init(settings: Settings, plane: MediaPlane) {
         self.settings = settings
@@ -51,6 +55,7 @@ public final class CallRegistry {
                                       learning: options.endpointLearning ?? settings.endpointLearning)
         let output = try negotiation.offer(parsed, text: sdp, media: media, options: options, wallClock: wallClock)
         refreshICE(call)
+        refreshDTLS(call, now: now)
         call.lastSignal = now
         call.deleteAt = nil
         if existing == nil {
@@ -70,6 +75,7 @@ public final class CallRegistry {
                                       learning: options.endpointLearning ?? settings.endpointLearning)
         let output = try negotiation.answer(parsed, text: sdp, media: media, options: options, wallClock: wallClock)
         refreshICE(call)
+        refreshDTLS(call, now: now)
         call.lastSignal = now
         call.answered = true
         return output
@@ -97,6 +103,7 @@ public final class CallRegistry {
     func destroy(_ call: Call, reason: RemovalReason) {
         for socket in call.sockets { plane.close(socket) }
         forgetICE(call.callID)
+        forgetDTLS(call.callID)
         calls[call.callID] = nil
         counters.count(reason)
     }

@@ -111,6 +111,7 @@ struct SDPRewriter {
         }
         var groups = AttributeGroups(input, formats: media.mediaLine.formats)
         groups.addStaticRTPMaps()
+        if !forOffer, groups.mid.isEmpty, let mid = leg.mid { groups.mid = [.attribute("mid", mid)] }
         var lines = groups.plain.map { line -> SDPLine in
             guard line.type == "c", let connection = Connection(value: line.value) else { return line }
             var copy = line
@@ -124,7 +125,7 @@ struct SDPRewriter {
         if groups.ptime.isEmpty, !forOffer, let ptime = leg.ptime {
             groups.ptime = [.attribute("ptime", ptime)]  // an answer without ptime keeps the offer's
         }
-        lines += groups.ptime + groups.security + iceLines(leg: leg)
+        lines += groups.ptime + leg.security.sdpLines + iceLines(leg: leg)  // we terminate SRTP
         media.lines = lines
         return media
     }

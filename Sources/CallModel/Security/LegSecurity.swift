@@ -1,0 +1,57 @@
+import Crypto
+import SDP
+
+/// SRTP state of one leg (one party's m= line): what the party said (a=crypto, a=fingerprint,
+/// a=setup), what we told it, and the keys the data plane uses on the leg's sockets.
+public struct LegSecurity: Equatable {
+    // What the party's last SDP said.
+    public var remoteCryptos: [SDESCrypto] = []
+    public var remoteFingerprint: DTLSFingerprint?
+    public var remoteSetup: DTLSSetup?
+
+    /// Our generated key per suite towards this party: kept across re-offers (rtpengine does).
+    var localKeys: [String: SDESCrypto] = [:]
+    /// The a=crypto lines we offered this party (its answer names one by tag).
+    var offeredCryptos: [SDESCrypto] = []
+    /// Our line the party accepted in its answer (offered first again on a re-offer).
+    var negotiated: SDESCrypto?
+    /// Security lines of the SDP we send this party (a=crypto..., a=setup, a=fingerprint).
+    public internal(set) var sdpLines: [SDPLine] = []
+
+    /// DTLS-SRTP with this party, once negotiated: our role and the fingerprint it must present.
+    public internal(set) var dtls: DTLSPlan?
+
+    /// Keying of what the party sends (decrypt on its sockets) and of what we send it (encrypt).
+    public internal(set) var inbound: SRTPParameters?
+    public internal(set) var outbound: SRTPParameters?
+    /// The key of the a=crypto line `outbound` came from (to recognise an offerer's own line).
+    var outboundKeySalt: [UInt8]?
+
+    public init() {}
+
+    /// DTLS negotiated but no keys yet: no media flows to or from the party (never in clear).
+    var blocksMedia: Bool { dtls != nil && (inbound == nil || outbound == nil) }
+
+    /// The suite in effect, for `query`.
+    public var suite: String? { outbound?.suite ?? inbound?.suite }
+
+    mutating func installDTLSKeys(_ keys: DTLSSRTPKeyMaterial) {
+        let suite = keys.profile.sdesName
+        inbound = SRTPParameters(suite: suite, masterKey: keys.remote.key, masterSalt: keys.remote.salt)
+        outbound = SRTPParameters(suite: suite, masterKey: keys.local.key, masterSalt: keys.local.salt)
+    }
+}
+
+/// A DTLS-SRTP association to set up with a party.
+public struct DTLSPlan: Equatable, Sendable {
+    public var role: DTLSRole
+    public var remoteFingerprint: DTLSFingerprint
+}
+
+/// Protocols that carry SRTP (RFC 3711 / 5124 / 5764 names).
+enum SecureTransport {
+    static func isSecure(_ proto: String) -> Bool {
+        let upper = proto.uppercased()
+        return upper.hasSuffix("/SAVP") || upper.hasSuffix("/SAVPF")
+    }
+}

@@ -1,0 +1,176 @@
+import Crypto
+import SDP
+
+/// rtpengine 10.5's SDES and DTLS-SRTP offer/answer (REFERENCE-NOTES §4 "DTLS / SDES", goldens
+/// 062, 063, 150-199). We always terminate SRTP: every party gets its own keys towards us, so
+/// the two sides may differ in protocol (RTP/AVP <-> RTP/SAVP(F) <-> UDP/TLS/RTP/SAVPF).
+/// - Offer to a party on an SRTP protocol: the offerer's own a=crypto lines (its keys, lifetime
+///   dropped) then our suites it did not list, in rtpengine's order with fresh keys (kept across
+///   re-offers), numbered on; then a=setup:actpass and our a=fingerprint (unless `DTLS=off`).
+/// - The answer picks: a fingerprint + setup -> DTLS-SRTP; else the a=crypto tag it accepted.
+/// - Answer to an offerer: DTLS if it offered a fingerprint (favoured over SDES), role by its
+///   a=setup (active unless `DTLS=passive`), the hash of its fingerprint; else SDES: the line the
+///   callee accepted if it was the offerer's own, else the offerer's first usable suite with our key.
+struct SecurityNegotiation {
+    let options: SecurityOptions
+    let certificate: DTLSCertificate?
+
+    /// What the party's SDP says about SRTP.
+    static func read(_ media: MediaDescription, session: SessionDescription) -> SenderSecurity {
+        var out = SenderSecurity()
+        out.crypto = media.attributes("crypto").compactMap { SDESCrypto(sdpValue: $0) }
+        out.fingerprint = (media.attribute("fingerprint") ?? session.attribute("fingerprint"))
+            .flatMap { try? DTLSFingerprint(sdpValue: $0) }
+        out.setup = (media.attribute("setup") ?? session.attribute("setup")).flatMap { DTLSSetup(sdpValue: $0) }
+        return out
+    }
+
+    // MARK: - Offer
+
+    func offer(sender: inout MediaLeg, receiver: inout MediaLeg, _ item: SenderMedia, outProto: String) {
+        remember(item, in: &sender)
+        receiver.security.sdpLines = []
+        receiver.security.offeredCryptos = []
+        guard !item.rejected, SecureTransport.isSecure(outProto) else { return }
+        if !options.sdesOff {
+            let lines = offeredCryptos(from: item.security.crypto, negotiated: receiver.security.negotiated,
+                                       keys: &receiver.security.localKeys)
+            receiver.security.offeredCryptos = lines
+            receiver.security.sdpLines = lines.map { .attribute("crypto", $0.sdpValue(pad: options.pad)) }
+        }
+        // After the party accepted SDES, a re-offer offers no DTLS (golden 150).
+        let sdesAccepted = receiver.security.negotiated != nil && item.security.crypto.isEmpty
+        if options.dtls != .off, !sdesAccepted, let fingerprint = certificate?.fingerprint(options.fingerprintHash ?? .sha256) {
+            receiver.security.sdpLines += [.attribute("setup", DTLSSetup.actpass.rawValue),
+                                           .attribute("fingerprint", fingerprint.sdpValue)]
+        }
+    }
+
+    /// A re-offer to a party that accepted one of our lines offers that line first (same tag
+    /// and key), then the other suites numbered on with fresh keys (golden 150).
+    private func offeredCryptos(from theirs: [SDESCrypto], negotiated: SDESCrypto?,
+                                keys: inout [String: SDESCrypto]) -> [SDESCrypto] {
+        var lines = theirs.map { line -> SDESCrypto in
+            var copy = line
+            copy.lifetime = nil
+            return copy
+        }
+        let renegotiation = lines.isEmpty ? negotiated : nil
+        if let renegotiation {
+            lines = [renegotiation]
+            keys = [renegotiation.suite: renegotiation]
+        }
+        var tag = lines.map(\.tag).max() ?? 0
+        for suite in SDESSuite.offerOrder where !options.excludedSuites.contains(suite.name) {
+            guard !lines.contains(where: { $0.suite == suite.name }) else { continue }
+            tag += 1
+            var line = renegotiation == nil ? keys[suite.name] ?? SDESCrypto.generate(tag: tag, suite: suite)
+                : SDESCrypto.generate(tag: tag, suite: suite)
+            keys[suite.name] = line
+            line.tag = tag
+            line.lifetime = options.lifetime ? "2^31" : nil
+            line.sessionParameters = options.sessionParameters
+            lines.append(line)
+        }
+        return lines
+    }
+
+    // MARK: - Answer
+
+    /// `answerer` answered what we offered it; `offerer` gets our answer.
+    func answer(answerer: inout MediaLeg, offerer: inout MediaLeg, _ item: SenderMedia, answerProto: String) {
+        remember(item, in: &answerer)
+        acceptAnswer(&answerer, item)
+        answerOfferer(&offerer, answerer: answerer, answerProto: answerProto, rejected: item.rejected)
+    }
+
+    /// The answerer's choice: DTLS if it answered our a=setup:actpass, else the a=crypto it picked.
+    private func acceptAnswer(_ leg: inout MediaLeg, _ item: SenderMedia) {
+        let offeredDTLS = leg.security.sdpLines.contains { $0.attributeName == "fingerprint" }
+        if offeredDTLS, let fingerprint = item.security.fingerprint, let role = item.security.setup?.offererRole() {
+            setDTLS(&leg, DTLSPlan(role: role, remoteFingerprint: fingerprint))
+        } else if let theirs = item.security.crypto.first,
+                  let ours = leg.security.offeredCryptos.first(where: { $0.tag == theirs.tag && $0.suite == theirs.suite }) {
+            var mine = ours
+            mine.sessionParameters = theirs.sessionParameters
+            setSDES(&leg, inbound: theirs, outbound: mine)
+            leg.security.negotiated = ours
+        } else {
+            setPlain(&leg)
+        }
+    }
+
+    private func answerOfferer(_ leg: inout MediaLeg, answerer: MediaLeg, answerProto: String, rejected: Bool) {
+        leg.security.sdpLines = []
+        guard !rejected, SecureTransport.isSecure(answerProto) else { return setPlain(&leg) }
+        let remote = leg.security
+        // `DTLS=off` on an answer does not stop DTLS towards a DTLS offerer (golden 165).
+        if let fingerprint = remote.remoteFingerprint, let setup = remote.remoteSetup,
+           let role = setup.answererRole(preferPassive: options.dtls == .passive), let certificate {
+            let hash = fingerprint.hashFunction  // the peer's hash wins over `DTLS-fingerprint` (golden 160)
+            setDTLS(&leg, DTLSPlan(role: role, remoteFingerprint: fingerprint))
+            leg.security.sdpLines = [.attribute("setup", DTLSSetup(answering: role).rawValue),
+                                     .attribute("fingerprint", certificate.fingerprint(hash).sdpValue)]
+            return
+        }
+        guard !options.sdesOff, !remote.remoteCryptos.isEmpty else { return setPlain(&leg) }
+        // The callee accepted one of the offerer's own lines: it hears the callee's line back.
+        if let chosen = answerer.security.inbound, answerer.security.dtls == nil,
+           let theirs = answerer.security.remoteCryptos.first,
+           let own = remote.remoteCryptos.first(where: { $0.tag == theirs.tag && $0.suite == theirs.suite && $0.keySalt == answerer.security.outboundKeySalt }),
+           chosen.suite == theirs.suite {
+            setSDES(&leg, inbound: own, outbound: theirs)
+            leg.security.sdpLines = [.attribute("crypto", theirs.sdpValue(pad: options.pad))]
+            return
+        }
+        guard let own = remote.remoteCryptos.first(where: { SDESSuite(name: $0.suite)?.supported ?? false }),
+              let suite = SDESSuite(name: own.suite) else { return setPlain(&leg) }
+        var line = leg.security.localKeys[suite.name] ?? SDESCrypto.generate(tag: own.tag, suite: suite)
+        leg.security.localKeys[suite.name] = line
+        line.tag = own.tag
+        line.lifetime = options.lifetime ? "2^31" : nil
+        line.sessionParameters = own.sessionParameters
+        setSDES(&leg, inbound: own, outbound: line)
+        leg.security.sdpLines = [.attribute("crypto", line.sdpValue(pad: options.pad))]
+    }
+
+    // MARK: - State
+
+    private func remember(_ item: SenderMedia, in leg: inout MediaLeg) {
+        leg.security.remoteCryptos = item.security.crypto
+        leg.security.remoteFingerprint = item.security.fingerprint
+        leg.security.remoteSetup = item.security.setup
+    }
+
+    /// A DTLS plan that did not change keeps its keys (a re-offer does not restart DTLS).
+    private func setDTLS(_ leg: inout MediaLeg, _ plan: DTLSPlan) {
+        leg.security.negotiated = nil
+        guard leg.security.dtls != plan else { return }
+        leg.security.dtls = plan
+        leg.security.inbound = nil
+        leg.security.outbound = nil
+        leg.security.outboundKeySalt = nil
+    }
+
+    private func setSDES(_ leg: inout MediaLeg, inbound: SDESCrypto, outbound: SDESCrypto) {
+        leg.security.dtls = nil
+        leg.security.inbound = inbound.srtpParameters
+        leg.security.outbound = outbound.srtpParameters
+        leg.security.outboundKeySalt = outbound.keySalt
+    }
+
+    private func setPlain(_ leg: inout MediaLeg) {
+        leg.security.negotiated = nil
+        leg.security.dtls = nil
+        leg.security.inbound = nil
+        leg.security.outbound = nil
+        leg.security.outboundKeySalt = nil
+    }
+}
+
+/// The SRTP attributes of one m= line of a received SDP.
+struct SenderSecurity: Equatable {
+    var crypto: [SDESCrypto] = []
+    var fingerprint: DTLSFingerprint?
+    var setup: DTLSSetup?
+}

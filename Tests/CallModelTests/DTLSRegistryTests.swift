@@ -1,0 +1,115 @@
+import Crypto
+import Testing
+import TandemBase
+@testable import CallModel
+
+private let browser = TransportAddress(ip: IPAddress("198.51.100.1")!, port: 6000)
+
+private func webrtcOffer(fingerprint: DTLSFingerprint) -> String {
+    "v=0\r\no=- 1 1 IN IP4 198.51.100.1\r\ns=-\r\nc=IN IP4 198.51.100.1\r\nt=0 0\r\n"
+        + "m=audio 6000 UDP/TLS/RTP/SAVPF 0\r\na=rtcp-mux\r\na=setup:actpass\r\n"
+        + "a=fingerprint:\(fingerprint.sdpValue)\r\n"
+}
+
+/// A browser-like DTLS server (it said actpass; we answer active and send the ClientHello),
+/// exchanging datagrams with the registry through the fake plane until nothing moves.
+private struct DTLSPeer {
+    let endpoint: DTLSEndpoint
+    var keys: DTLSSRTPKeyMaterial?
+    var failed = false
+    var delivered = 0
+
+    init(certificate: DTLSCertificate) throws {
+        let ours = try #require(DTLSIdentity.current)
+        endpoint = try DTLSEndpoint(certificate: certificate, remoteFingerprint: ours.fingerprint,
+                                    configuration: .init(role: .server))
+    }
+
+    mutating func run(_ h: Harness, socket: SocketHandle) {
+        for _ in 0..<20 {
+            let sent = h.plane.controlSent
+            guard delivered < sent.count else { return }
+            let batch = sent[delivered...]
+            delivered = sent.count
+            for datagram in batch where datagram.from == socket && datagram.to == browser {
+                for output in endpoint.receive(datagram: datagram.bytes, now: h.now) {
+                    switch output {
+                    case .send(let bytes):
+                        h.registry.handleControl(ControlPacket(kind: .dtls, socket: socket, source: browser, bytes: bytes), now: h.now)
+                    case .connected(let k): keys = k
+                    case .failed: failed = true
+                    case .closed: break
+                    }
+                }
+            }
+        }
+    }
+}
+
+@Test func dtlsHandshakeThroughTheRegistryInstallsThePeersKeys() throws {
+    let h = Harness()
+    let peerCertificate = try DTLSCertificate.generateSelfSigned(commonName: "browser")
+    var peer = try DTLSPeer(certificate: peerCertificate)
+    let offered = try h.offer(webrtcOffer(fingerprint: peerCertificate.fingerprint)) { $0.transportProtocol = "RTP/AVP" }
+    #expect(!offered.contains("a=fingerprint"))
+    let answered = try h.answer()
+    #expect(answered.contains("a=setup:active\r\n"))
+    #expect(answered.contains("a=fingerprint:sha-256 \(try #require(DTLSIdentity.current).fingerprint.hexDigest)\r\n"))
+    let browserSocket = try h.socket(advertisedIn: answered)
+    let calleeSocket = try h.socket(advertisedIn: offered)
+    #expect(h.plane.forwarding[calleeSocket]?.rtpOut == nil, "no media to the browser before the keys")
+    #expect(h.plane.controlSent.contains { $0.from == browserSocket && $0.to == browser }, "ClientHello sent at once")
+
+    peer.run(h, socket: browserSocket)
+    let keys = try #require(peer.keys)
+    let f = try #require(h.plane.forwarding[browserSocket])
+    #expect(f.decrypt?.masterKey == keys.local.key, "what the browser sends decrypts with its write key")
+    #expect(f.decrypt?.masterSalt == keys.local.salt)
+    #expect(f.encrypt?.masterKey == keys.remote.key)
+    #expect(f.decrypt?.suite == keys.profile.sdesName)
+    #expect(h.plane.forwarding[calleeSocket]?.rtpOut == browserSocket, "media flows once keyed")
+    #expect(h.registry.dtlsCounters.handshakes == 1)
+
+    // A re-offer with the same fingerprint keeps the association and its keys.
+    _ = try h.offer(webrtcOffer(fingerprint: peerCertificate.fingerprint)) { $0.transportProtocol = "RTP/AVP" }
+    _ = try h.answer()
+    #expect(h.plane.forwarding[browserSocket]?.decrypt?.masterKey == keys.local.key)
+}
+
+@Test func wrongFingerprintGivesNoKeysAndNoMedia() throws {
+    let h = Harness()
+    let peerCertificate = try DTLSCertificate.generateSelfSigned(commonName: "browser")
+    let impostor = try DTLSCertificate.generateSelfSigned(commonName: "impostor")
+    var peer = try DTLSPeer(certificate: impostor)
+    let offered = try h.offer(webrtcOffer(fingerprint: peerCertificate.fingerprint)) { $0.transportProtocol = "RTP/AVP" }
+    let answered = try h.answer()
+    let browserSocket = try h.socket(advertisedIn: answered)
+    peer.run(h, socket: browserSocket)
+    #expect(h.registry.dtlsCounters.failures == 1)
+    #expect(h.registry.dtlsCounters.handshakes == 0)
+    #expect(h.plane.forwarding[browserSocket]?.decrypt == nil)
+    #expect(h.plane.forwarding[browserSocket]?.rtpOut == nil)
+    #expect(h.plane.forwarding[try h.socket(advertisedIn: offered)]?.rtpOut == nil)
+    #expect(h.registry.call("c1") != nil, "the call stays up")
+}
+
+@Test func reofferWithANewFingerprintRestartsDTLS() throws {
+    let h = Harness()
+    let first = try DTLSCertificate.generateSelfSigned(commonName: "browser")
+    var peer = try DTLSPeer(certificate: first)
+    _ = try h.offer(webrtcOffer(fingerprint: first.fingerprint)) { $0.transportProtocol = "RTP/AVP" }
+    let answered = try h.answer()
+    let browserSocket = try h.socket(advertisedIn: answered)
+    peer.run(h, socket: browserSocket)
+    #expect(h.plane.forwarding[browserSocket]?.decrypt != nil)
+
+    let second = try DTLSCertificate.generateSelfSigned(commonName: "browser2")
+    var peer2 = try DTLSPeer(certificate: second)
+    peer2.delivered = h.plane.controlSent.count
+    _ = try h.offer(webrtcOffer(fingerprint: second.fingerprint)) { $0.transportProtocol = "RTP/AVP" }
+    _ = try h.answer()
+    #expect(h.plane.forwarding[browserSocket]?.decrypt == nil, "old keys dropped on restart")
+    peer2.run(h, socket: browserSocket)
+    let keys = try #require(peer2.keys)
+    #expect(h.plane.forwarding[browserSocket]?.decrypt?.masterKey == keys.local.key)
+}
