@@ -22,14 +22,6 @@ final class DTLSBinding {
     }
 }
 
-/// DTLS counters of one registry (summed over loops by `statistics`).
-public struct DTLSCounters: Sendable, Equatable {
-    public var handshakes: UInt64 = 0
-    /// Handshakes that failed: wrong fingerprint, handshake error, retransmissions exhausted.
-    public var failures: UInt64 = 0
-    public init() {}
-}
-
 extension CallRegistry {
     /// A DTLS record on a leg's socket: fed to the leg's endpoint; flights answered from the same
     /// socket; on success the exported keys become the leg's SRTP keys.
@@ -54,10 +46,10 @@ extension CallRegistry {
             case .send(let bytes):
                 if let peer = binding.peer { plane.sendControl(bytes, from: binding.socket, to: peer) }
             case .connected(let keys):
-                dtlsCounters.handshakes += 1
+                counters.dtlsHandshakes += 1
                 install(keys, binding)
             case .failed:
-                dtlsCounters.failures += 1
+                counters.dtlsFailures += 1
             case .closed:
                 break
             }

@@ -18,6 +18,8 @@ public final class CallRegistry {
         public var maxSessions: Int = -1
         /// `--endpoint-learning` (rtpengine's default: delayed).
         public var endpointLearning: OfferAnswerOptions.EndpointLearning = .delayed
+        /// `--dtls-passive`: answer DTLS offers as the server unless ng `DTLS=active`.
+        public var dtlsPassive = false
 
         public init(interfaces: InterfaceSet) { self.interfaces = interfaces }
     }
@@ -25,14 +27,13 @@ public final class CallRegistry {
     public let settings: Settings
     let plane: MediaPlane
     public private(set) var calls: [String: Call] = [:]
-    public private(set) var counters = RegistryCounters()
+    public internal(set) var counters = RegistryCounters()
     /// ICE-lite agents by the socket whose connectivity checks they answer (CallRegistry+ICE).
     var iceBindings: [SocketHandle: ICEBinding] = [:]
     var iceSocketsByCall: [String: [SocketHandle]] = [:]
     /// DTLS-SRTP associations by the leg's RTP socket (CallRegistry+DTLS).
     var dtlsBindings: [SocketHandle: DTLSBinding] = [:]
     var dtlsSocketsByCall: [String: [SocketHandle]] = [:]
-    public internal(set) var dtlsCounters = DTLSCounters()
 
     public init(settings: Settings, plane: MediaPlane) {
         self.settings = settings
@@ -53,7 +54,7 @@ public final class CallRegistry {
         let call = existing ?? Call(callID: callID, now: now, wallClock: wallClock)
         let negotiation = Negotiation(call: call, plane: plane, interfaces: settings.interfaces,
                                       learning: options.endpointLearning ?? settings.endpointLearning)
-        let output = try negotiation.offer(parsed, text: sdp, media: media, options: options, wallClock: wallClock)
+        let output = try negotiation.offer(parsed, text: sdp, media: media, options: withDefaults(options), wallClock: wallClock)
         refreshICE(call)
         refreshDTLS(call, now: now)
         call.lastSignal = now
@@ -73,7 +74,7 @@ public final class CallRegistry {
         let media = try SenderMedia.read(parsed, options: options)
         let negotiation = Negotiation(call: call, plane: plane, interfaces: settings.interfaces,
                                       learning: options.endpointLearning ?? settings.endpointLearning)
-        let output = try negotiation.answer(parsed, text: sdp, media: media, options: options, wallClock: wallClock)
+        let output = try negotiation.answer(parsed, text: sdp, media: media, options: withDefaults(options), wallClock: wallClock)
         refreshICE(call)
         refreshDTLS(call, now: now)
         call.lastSignal = now
@@ -113,6 +114,14 @@ public final class CallRegistry {
         for call in Array(calls.values) { destroy(call, reason: .deleted) }
     }
 
+    /// Daemon-wide defaults an ng request may override (`--dtls-passive`).
+    private func withDefaults(_ options: OfferAnswerOptions) -> OfferAnswerOptions {
+        guard settings.dtlsPassive, options.security.dtls == .default else { return options }
+        var copy = options
+        copy.security.dtls = .passive
+        return copy
+    }
+
     static func parse(_ sdp: String) throws(CallError) -> SessionDescription {
         guard !sdp.isEmpty else { throw .noSDP }
         do {
@@ -136,6 +145,9 @@ public struct RegistryCounters: Sendable, Equatable {
     public var silentTimeouts: UInt64 = 0
     public var offerTimeouts: UInt64 = 0
     public var finalTimeouts: UInt64 = 0
+    /// DTLS-SRTP handshakes completed, and failed (wrong fingerprint, error, no answer).
+    public var dtlsHandshakes: UInt64 = 0
+    public var dtlsFailures: UInt64 = 0
 
     public init() {}
 
@@ -157,6 +169,8 @@ public struct RegistryCounters: Sendable, Equatable {
         s.silentTimeouts += b.silentTimeouts
         s.offerTimeouts += b.offerTimeouts
         s.finalTimeouts += b.finalTimeouts
+        s.dtlsHandshakes += b.dtlsHandshakes
+        s.dtlsFailures += b.dtlsFailures
         return s
     }
 }

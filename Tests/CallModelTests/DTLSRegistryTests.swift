@@ -68,7 +68,7 @@ private struct DTLSPeer {
     #expect(f.encrypt?.masterKey == keys.remote.key)
     #expect(f.decrypt?.suite == keys.profile.sdesName)
     #expect(h.plane.forwarding[calleeSocket]?.rtpOut == browserSocket, "media flows once keyed")
-    #expect(h.registry.dtlsCounters.handshakes == 1)
+    #expect(h.registry.counters.dtlsHandshakes == 1)
 
     // A re-offer with the same fingerprint keeps the association and its keys.
     _ = try h.offer(webrtcOffer(fingerprint: peerCertificate.fingerprint)) { $0.transportProtocol = "RTP/AVP" }
@@ -85,8 +85,8 @@ private struct DTLSPeer {
     let answered = try h.answer()
     let browserSocket = try h.socket(advertisedIn: answered)
     peer.run(h, socket: browserSocket)
-    #expect(h.registry.dtlsCounters.failures == 1)
-    #expect(h.registry.dtlsCounters.handshakes == 0)
+    #expect(h.registry.counters.dtlsFailures == 1)
+    #expect(h.registry.counters.dtlsHandshakes == 0)
     #expect(h.plane.forwarding[browserSocket]?.decrypt == nil)
     #expect(h.plane.forwarding[browserSocket]?.rtpOut == nil)
     #expect(h.plane.forwarding[try h.socket(advertisedIn: offered)]?.rtpOut == nil)

@@ -10,4 +10,14 @@ public enum DTLSIdentity {
     public static let generated: DTLSCertificate? = try? DTLSCertificate.generateSelfSigned(commonName: "tandem")
 
     public static var current: DTLSCertificate? { configured ?? generated }
+
+    /// Loads `--dtls-cert`/`--dtls-key` into `configured` (start-up only); the error says why not.
+    public static func load(certificateFile: String, keyFile: String?) -> String? {
+        do {
+            configured = try DTLSCertificate(certificateFile: certificateFile, privateKeyFile: keyFile ?? certificateFile)
+            return nil
+        } catch {
+            return error.description
+        }
+    }
 }
