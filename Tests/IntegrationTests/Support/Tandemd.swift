@@ -51,10 +51,12 @@ final class Tandemd: @unchecked Sendable {
         return path
     }
 
-    /// Starts tandemd on `slot`'s ports and waits (<= 3 s) until it answers `ping`.
-    init(slot: Int, mediaPorts: Int = 98, timeout: Int = 60, threads: Int = 2, extra: [String] = []) throws {
-        ngPort = PortSlot.ngPort(slot)
-        portRange = PortSlot.media(slot, count: mediaPorts)
+    /// Starts tandemd on `slot`'s ports (or on `ports`, a helper's own range; `slot` then only
+    /// names the pidfile) and waits (<= 3 s) until it answers `ping`.
+    init(slot: Int, mediaPorts: Int = 98, timeout: Int = 60, threads: Int = 2, extra: [String] = [],
+         ports: (ng: UInt16, media: ClosedRange<UInt16>)? = nil) throws {
+        ngPort = ports?.ng ?? PortSlot.ngPort(slot)
+        portRange = ports?.media ?? PortSlot.media(slot, count: mediaPorts)
         stderrPath = NSTemporaryDirectory() + "tandemd-it-\(getpid())-\(slot)-\(UInt32.random(in: 0...UInt32.max)).log"
         _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
         pidfile = NSTemporaryDirectory() + "tandem-integration-slot-\(slot).pid"
