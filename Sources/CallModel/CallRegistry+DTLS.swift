@@ -2,12 +2,14 @@ import Crypto
 import TandemBase
 
 /// The DTLS-SRTP association with one party's leg: a sans-IO DTLSEndpoint on the leg's RTP
-/// socket (its keys serve the RTCP socket too), and where its flights go.
+/// component (every RTP-component socket, ICE candidates included; its keys serve the RTCP
+/// socket too), and where its flights go.
 final class DTLSBinding {
     let endpoint: DTLSEndpoint
     weak var monologue: Monologue?
     let index: Int
-    let socket: SocketHandle
+    /// The socket flights leave from: the leg's RTP socket, or the one the party last used.
+    var socket: SocketHandle
     let plan: DTLSPlan
     /// Where flights go: the party's SDP address until a DTLS datagram arrives from it.
     var peer: TransportAddress?
@@ -27,14 +29,26 @@ extension CallRegistry {
     /// socket; on success the exported keys become the leg's SRTP keys.
     func handleDTLS(_ packet: ControlPacket, now: MonotonicTime) {
         guard let binding = dtlsBindings[packet.socket] else { return }
+        binding.socket = packet.socket
         binding.peer = packet.source
         binding.started = true
         process(binding.endpoint.receive(datagram: packet.bytes, now: now), binding, now: now)
     }
 
+    /// A STUN check from the party of a DTLS leg: now we know where it is. As the client we
+    /// start the handshake towards it (an ICE party's SDP address may be a placeholder).
+    func dtlsPeerSeen(socket: SocketHandle, source: TransportAddress, now: MonotonicTime) {
+        guard let binding = dtlsBindings[socket], binding.plan.role == .client, !binding.started else { return }
+        binding.socket = socket
+        binding.peer = source
+        binding.started = true
+        process(binding.endpoint.start(now: now), binding, now: now)
+    }
+
     /// Retransmissions (driven from the loop's tick through `expire`).
     func tickDTLS(now: MonotonicTime) {
-        for binding in Array(dtlsBindings.values) {  // one binding per socket
+        var seen = Set<ObjectIdentifier>()
+        for binding in dtlsBindings.values where seen.insert(ObjectIdentifier(binding)).inserted {
             guard let due = binding.endpoint.nextTimeout, due <= now else { continue }
             process(binding.endpoint.timerFired(now: now), binding, now: now)
         }
@@ -74,13 +88,16 @@ extension CallRegistry {
     /// the party's fingerprint) and the socket stay; a new fingerprint restarts DTLS. As the
     /// client we send the ClientHello at once when the party's address is known (rtpengine does).
     func refreshDTLS(_ call: Call, now: MonotonicTime) {
-        let previous = (dtlsSocketsByCall[call.callID] ?? []).compactMap { dtlsBindings.removeValue(forKey: $0) }
+        var previous: [DTLSBinding] = []
+        for socket in dtlsSocketsByCall[call.callID] ?? [] {
+            if let old = dtlsBindings.removeValue(forKey: socket), !previous.contains(where: { $0 === old }) { previous.append(old) }
+        }
         var sockets: [SocketHandle] = []
         for monologue in call.monologues {
             for leg in monologue.medias {
                 guard let plan = leg.security.dtls, let socket = leg.rtp, !leg.rejected else { continue }
                 let binding: DTLSBinding
-                if let kept = previous.first(where: { $0.monologue === monologue && $0.index == leg.index && $0.plan == plan && $0.socket == socket }) {
+                if let kept = previous.first(where: { $0.monologue === monologue && $0.index == leg.index && $0.plan == plan && leg.rtpSockets.contains($0.socket) }) {
                     binding = kept
                 } else if let certificate = DTLSIdentity.current,
                           let endpoint = try? DTLSEndpoint(certificate: certificate, remoteFingerprint: plan.remoteFingerprint,
@@ -89,9 +106,12 @@ extension CallRegistry {
                 } else {
                     continue
                 }
-                if binding.peer == nil { binding.peer = leg.remoteRTP }
-                dtlsBindings[socket] = binding
-                sockets.append(socket)
+                // An ICE party is found through its connectivity checks (dtlsPeerSeen).
+                if binding.peer == nil, !leg.remoteHasICE { binding.peer = leg.remoteRTP }
+                for rtpSocket in leg.rtpSockets {
+                    dtlsBindings[rtpSocket] = binding
+                    sockets.append(rtpSocket)
+                }
                 if plan.role == .client, !binding.started, binding.peer != nil {
                     binding.started = true
                     process(binding.endpoint.start(now: now), binding, now: now)

@@ -29,6 +29,9 @@ extension CallRegistry {
         if !response.isEmpty { plane.sendControl(response, from: packet.socket, to: packet.source) }
         for event in binding.agent.drainEvents() {
             if case .nominated(let from, _) = event { nominate(binding, socket: packet.socket, remote: from) }
+            // An authenticated check tells a DTLS client leg where its party is.
+            if case .validCheck(let from, _) = event { dtlsPeerSeen(socket: packet.socket, source: from, now: now) }
+            if case .nominated(let from, _) = event { dtlsPeerSeen(socket: packet.socket, source: from, now: now) }
         }
     }
 

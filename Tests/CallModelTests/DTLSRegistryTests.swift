@@ -1,4 +1,5 @@
 import Crypto
+import STUN
 import Testing
 import TandemBase
 @testable import CallModel
@@ -112,4 +113,62 @@ private struct DTLSPeer {
     peer2.run(h, socket: browserSocket)
     let keys = try #require(peer2.keys)
     #expect(h.plane.forwarding[browserSocket]?.decrypt?.masterKey == keys.local.key)
+}
+
+@Test func lostClientHelloIsRetransmittedFromTheTick() async throws {
+    var h = Harness()
+    let peerCertificate = try DTLSCertificate.generateSelfSigned(commonName: "browser")
+    _ = try h.offer(webrtcOffer(fingerprint: peerCertificate.fingerprint)) { $0.transportProtocol = "RTP/AVP" }
+    let answered = try h.answer()
+    let browserSocket = try h.socket(advertisedIn: answered)
+    let hellos = { h.plane.controlSent.filter { $0.from == browserSocket && $0.to == browser }.count }
+    #expect(hellos() == 1)
+    h.registry.expire(now: h.now + 0.5)
+    #expect(hellos() == 1, "not before the retransmission timeout")
+    // OpenSSL keeps its DTLS timer on the wall clock: let a real second pass.
+    try await Task.sleep(nanoseconds: 1_100_000_000)
+    h.now = h.now + 1.2
+    h.registry.expire(now: h.now)
+    #expect(hellos() == 2, "ClientHello retransmitted")
+    var peer = try DTLSPeer(certificate: peerCertificate)
+    peer.delivered = h.plane.controlSent.count - 1  // the first copy was "lost"
+    peer.run(h, socket: browserSocket)
+    #expect(peer.keys != nil)
+    #expect(h.plane.forwarding[browserSocket]?.decrypt != nil)
+}
+
+/// An ICE party's SDP address is not trusted for DTLS: the ClientHello goes out when its first
+/// authenticated connectivity check arrives, to where the check came from.
+@Test func iceDTLSClientStartsOnTheFirstValidCheck() throws {
+    let h = Harness()
+    let peerCertificate = try DTLSCertificate.generateSelfSigned(commonName: "browser")
+    let offer = webrtcOffer(fingerprint: peerCertificate.fingerprint)
+        + "a=ice-ufrag:F7gI\r\na=ice-pwd:x9cml/YzichV2+XlhiMu8g\r\na=candidate:1 1 udp 2122260223 198.51.100.1 6000 typ host\r\n"
+    _ = try h.offer(offer.replacingOccurrences(of: "198.51.100.1 6000", with: "198.51.100.9 9")) {
+        $0.transportProtocol = "RTP/AVP"
+        $0.ice = .remove
+    }
+    let answered = try h.answer()
+    let browserSocket = try h.socket(advertisedIn: answered)
+    #expect(h.plane.controlSent.isEmpty, "no ClientHello to an ICE party's SDP address")
+    let lines = answered.split(separator: "\r\n")
+    let ufrag = try #require(lines.first { $0.hasPrefix("a=ice-ufrag:") }).dropFirst(12)
+    let pwd = String(try #require(lines.first { $0.hasPrefix("a=ice-pwd:") }).dropFirst(10))
+    var buffer = [UInt8](repeating: 0, count: 512)
+    let count = try buffer.withUnsafeMutableBytes { raw -> Int in
+        var w = try STUNWriter(into: raw, type: .bindingRequest, transactionID: STUNTransactionID(high: 1, low: 2))
+        try w.appendUsername("\(ufrag):F7gI")
+        try w.appendPriority(1_845_501_695)
+        try w.appendICEControlling(tieBreaker: 7)
+        try w.appendMessageIntegrity(password: pwd)
+        try w.appendFingerprint()
+        return w.count
+    }
+    h.registry.handleControl(ControlPacket(kind: .stun, socket: browserSocket, source: browser, bytes: Array(buffer[0..<count])), now: h.now)
+    #expect(h.plane.controlSent.count == 2, "STUN response, then the ClientHello")
+    var peer = try DTLSPeer(certificate: peerCertificate)
+    peer.delivered = 1
+    peer.run(h, socket: browserSocket)
+    #expect(peer.keys != nil)
+    #expect(h.plane.forwarding[browserSocket]?.decrypt != nil)
 }
