@@ -101,6 +101,12 @@ extension Integration {
                 b.rtp.send(try protect(sendToTandem, next.bytes), to: toB.rtp)
                 #expect(RTPPacket(parsing: try #require(a.rtp.receive(timeout: 1.5)).bytes) == next)
                 #expect(try ng.list().contains(callID))
+                let q = try ng.query(callID)
+                #expect(q.at("tags", "B-tag", "medias", 0, "streams", 0, "crypto suite")?.stringValue == "AES_CM_128_HMAC_SHA1_80")
+                #expect(q.at("tags", "B-tag", "medias", 0, "flags")?.listValue?.contains { $0.stringValue == "SDES" } == true)
+                #expect(q.at("tags", "A-tag", "medias", 0, "streams", 0, "crypto suite") == nil)
+                #expect((q.int("tags", "B-tag", "medias", 0, "streams", 0, "stats", "errors") ?? 0) >= 2,
+                        "the forged and the replayed packet are stream errors: \(q.pretty)")
             }
         }
 
