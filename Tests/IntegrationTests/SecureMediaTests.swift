@@ -175,6 +175,61 @@ extension Integration {
     }
 }
 
+extension Integration.SecureMedia {
+    /// Interop across implementations: caller -> Debian rtpengine (RTP -> SRTP) -> tandemd
+    /// (SRTP -> RTP) -> callee, and the mirror (tandemd first), with SDES (`DTLS=off` on the
+    /// first daemon's offer) and with DTLS-SRTP (the answering daemon takes the active role);
+    /// payloads arrive intact both ways.
+    @Test(.enabled(if: !Tandemd.isReference && FileManager.default.isExecutableFile(atPath: "/usr/bin/rtpengine"),
+                   "needs Debian's rtpengine-daemon"),
+          arguments: [true, false], [false, true])
+    func rtpengineAndTandemdInSeries(sdes: Bool, tandemdFirst: Bool) throws {
+        let rtpengine = try Tandemd(slot: 48, ports: (22251, 24000...24499), reference: true)
+        let daemon = try Tandemd(slot: 49, ports: securePorts)
+        try withDaemonLog(daemon) {
+            let ng = try daemon.client()
+            let (first, second) = tandemdFirst ? (ng, try rtpengine.client()) : (try rtpengine.client(), ng)
+            let a = try Phone(), b = try Phone()
+            let callID = "chain-\(UInt32.random(in: 0...UInt32.max))"
+            let secureOffer = try first.offer(callID, from: "A-tag", sdp: a.sdp(),
+                                            options: ["transport-protocol=RTP/SAVP"] + (sdes ? ["DTLS=off"] : []))
+            let plainOffer = try second.offer(callID, from: "A-tag", sdp: secureOffer, options: ["transport-protocol=RTP/AVP"])
+            #expect(attributes("crypto", in: plainOffer).isEmpty)
+            let secureAnswer = try second.answer(callID, from: "A-tag", to: "B-tag", sdp: b.sdp(session: "2"))
+            if sdes {
+                #expect(attributes("crypto", in: secureAnswer).count == 1)
+            } else {
+                #expect(attributes("setup", in: secureAnswer) == ["active"])
+                #expect(attributes("crypto", in: secureAnswer).isEmpty)
+            }
+            let toFirst = try SDPTarget(try first.answer(callID, from: "A-tag", to: "B-tag", sdp: secureAnswer))
+            let toSecond = try SDPTarget(plainOffer)
+            // DTLS needs a moment: send until the first packet makes it (bounded), then a stream.
+            var arrived: RTPPacket?
+            for i in 0..<40 where arrived == nil {
+                let packet = RTPPacket.stream(i, ssrc: 0xAAAA_0001)
+                a.rtp.send(packet.bytes, to: toFirst.rtp)
+                if let got = b.rtp.receive(timeout: 0.1) { arrived = RTPPacket(parsing: got.bytes) }
+            }
+            #expect(arrived != nil, "no media through rtpengine and tandemd")
+            _ = b.rtp.drain(quiet: 0.2)
+            relayInAnyOrder(count: 20, ssrc: 0xAAAA_0002, from: a.rtp, to: toFirst.rtp, at: b.rtp)
+            relayInAnyOrder(count: 20, ssrc: 0xBBBB_0002, from: b.rtp, to: toSecond.rtp, at: a.rtp)
+            #expect(try tandemStat(ng, "dropssrtp") == 0)
+            if !sdes { #expect(try tandemStat(ng, "dtlshandshakes") == 1) }
+        }
+    }
+}
+
+/// Like relayRTP, but in any order: rtpengine's userspace threads may reorder a burst.
+private func relayInAnyOrder(count: Int, ssrc: UInt32, from: UDPSocket, to: TransportAddress, at: UDPSocket,
+                             sourceLocation: SourceLocation = #_sourceLocation) {
+    let sent = (0..<count).map { RTPPacket.stream($0, ssrc: ssrc) }
+    for packet in sent { from.send(packet.bytes, to: to) }
+    let received = at.receive(count: count, timeout: 1.5).compactMap { RTPPacket(parsing: $0.bytes) }.sorted { $0.seq < $1.seq }
+    #expect(received == sent, "\(received.count) of \(count) RTP packets arrived intact", sourceLocation: sourceLocation)
+}
+
 private struct DTLSCall {
     var callID: String
     var offer: SDPTarget   // as the phone received it
