@@ -6,6 +6,24 @@ import TandemBase
 
 private let browser = TransportAddress(ip: IPAddress("198.51.100.1")!, port: 6000)
 
+/// The party's fingerprint may use any RFC 8122 hash; we answer with the same hash.
+@Test(arguments: [DTLSHashFunction.sha1, .sha224, .sha384, .sha512])
+func peersFingerprintHashIsAcceptedAndMirrored(_ hash: DTLSHashFunction) throws {
+    let h = Harness()
+    let peerCertificate = try DTLSCertificate.generateSelfSigned(commonName: "browser")
+    let ours = try #require(DTLSIdentity.current)
+    _ = try h.offer(webrtcOffer(fingerprint: peerCertificate.fingerprint(hash))) { $0.transportProtocol = "RTP/AVP" }
+    let answered = try h.answer()
+    #expect(answered.contains("a=fingerprint:\(ours.fingerprint(hash).sdpValue)\r\n"))
+    let endpoint = try DTLSEndpoint(certificate: peerCertificate, remoteFingerprint: ours.fingerprint(hash),
+                                    configuration: .init(role: .server))
+    var peer = DTLSPeer(endpoint: endpoint)
+    let socket = try h.socket(advertisedIn: answered)
+    peer.run(h, socket: socket)
+    #expect(peer.keys != nil)
+    #expect(h.plane.forwarding[socket]?.decrypt != nil)
+}
+
 private func webrtcOffer(fingerprint: DTLSFingerprint) -> String {
     "v=0\r\no=- 1 1 IN IP4 198.51.100.1\r\ns=-\r\nc=IN IP4 198.51.100.1\r\nt=0 0\r\n"
         + "m=audio 6000 UDP/TLS/RTP/SAVPF 0\r\na=rtcp-mux\r\na=setup:actpass\r\n"
@@ -25,6 +43,8 @@ private struct DTLSPeer {
         endpoint = try DTLSEndpoint(certificate: certificate, remoteFingerprint: ours.fingerprint,
                                     configuration: .init(role: .server))
     }
+
+    init(endpoint: DTLSEndpoint) { self.endpoint = endpoint }
 
     mutating func run(_ h: Harness, socket: SocketHandle) {
         for _ in 0..<20 {

@@ -18,6 +18,20 @@ private func protect(_ ctx: SRTPContext, _ packet: [UInt8]) throws -> [UInt8] {
     return Array(buffer[0..<length])
 }
 
+private func protectRTCP(_ ctx: SRTPContext, _ packet: [UInt8]) throws -> [UInt8] {
+    var buffer = packet + [UInt8](repeating: 0, count: 64)
+    var length = packet.count
+    try buffer.withUnsafeMutableBytes { b in try ctx.protectRTCP(packet: b, length: &length) }
+    return Array(buffer[0..<length])
+}
+
+private func unprotectRTCP(_ ctx: SRTPContext, _ packet: [UInt8]) throws -> [UInt8] {
+    var buffer = packet
+    var length = packet.count
+    try buffer.withUnsafeMutableBytes { b in try ctx.unprotectRTCP(packet: b, length: &length) }
+    return Array(buffer[0..<length])
+}
+
 private func unprotect(_ ctx: SRTPContext, _ packet: [UInt8]) throws -> [UInt8] {
     var buffer = packet
     var length = packet.count
@@ -88,6 +102,15 @@ extension Integration {
                     let got = try #require(a.rtp.receive(timeout: 1.5), "RTP packet \(i) did not arrive")
                     #expect(RTPPacket(parsing: got.bytes) == packet)
                 }
+                // RTCP both ways on the RTCP ports: SRTCP <-> RTCP.
+                let srB = rtcpSR(ssrc: 0xB0B0_0001, n: 1)
+                b.rtcp.send(try protectRTCP(sendToTandem, srB), to: toB.rtcp)
+                #expect(try #require(a.rtcp.receive(timeout: 1.5), "SRTCP did not arrive as RTCP").bytes == srB)
+                let srA = rtcpSR(ssrc: 0xA0A0_0001, n: 1)
+                a.rtcp.send(srA, to: toA.rtcp)
+                let srtcp = try #require(b.rtcp.receive(timeout: 1.5), "RTCP did not arrive as SRTCP")
+                #expect(srtcp.bytes != srA)
+                #expect(try unprotectRTCP(receiveFromTandem, srtcp.bytes) == srA)
                 let dropsBefore = try tandemStat(ng, "dropssrtp")
                 // A bad auth tag, then a replay: both dropped and counted.
                 var forged = try protect(sendToTandem, RTPPacket.stream(20, ssrc: 0xB0B0_0001).bytes)
