@@ -97,3 +97,18 @@ private func attributes(_ name: String, in sdp: String) -> [String] {
     #expect(h.plane.forwarding[callerSocket]?.encrypt == SDESCrypto(sdpValue: line)?.srtpParameters)
     #expect(try h.answer() == answered, "the key stays on a re-answer")
 }
+
+/// A callee that picks F8 (offered, as rtpengine does, but Tandem has no F8 transform) gets no
+/// media either way rather than plain RTP.
+@Test func unusableSuiteBlocksMediaInsteadOfSendingClear() throws {
+    let h = Harness()
+    let offered = try h.offer { $0.transportProtocol = "RTP/SAVP" }
+    let f8 = try #require(attributes("crypto", in: offered).first { $0.contains(" F8_128_HMAC_SHA1_80 ") })
+    let tag = f8.split(separator: " ")[0]
+    let answered = try h.answer(answerSDP(extra: "a=crypto:\(tag) F8_128_HMAC_SHA1_80 inline:\(key30)\r\n")
+        .replacingOccurrences(of: "RTP/AVP", with: "RTP/SAVP"))
+    let calleeSocket = try h.socket(advertisedIn: offered)
+    let callerSocket = try h.socket(advertisedIn: answered)
+    #expect(h.plane.forwarding[calleeSocket]?.rtpOut == nil)
+    #expect(h.plane.forwarding[callerSocket]?.rtpOut == nil)
+}

@@ -29,8 +29,12 @@ public struct LegSecurity: Equatable {
 
     public init() {}
 
-    /// DTLS negotiated but no keys yet: no media flows to or from the party (never in clear).
-    var blocksMedia: Bool { dtls != nil && (inbound == nil || outbound == nil) }
+    /// SDES negotiated on a suite Tandem has no transform for (F8): no media either way.
+    var unusableSuite = false
+
+    /// DTLS negotiated but no keys yet, or an unusable suite: no media flows to or from the
+    /// party (never in clear).
+    var blocksMedia: Bool { unusableSuite || (dtls != nil && (inbound == nil || outbound == nil)) }
 
     /// The suite in effect, for `query`.
     public var suite: String? { outbound?.suite ?? inbound?.suite }

@@ -145,6 +145,7 @@ struct SecurityNegotiation {
     /// A DTLS plan that did not change keeps its keys (a re-offer does not restart DTLS).
     private func setDTLS(_ leg: inout MediaLeg, _ plan: DTLSPlan) {
         leg.security.negotiated = nil
+        leg.security.unusableSuite = false
         guard leg.security.dtls != plan else { return }
         leg.security.dtls = plan
         leg.security.inbound = nil
@@ -156,11 +157,13 @@ struct SecurityNegotiation {
         leg.security.dtls = nil
         leg.security.inbound = inbound.srtpParameters
         leg.security.outbound = outbound.srtpParameters
+        leg.security.unusableSuite = leg.security.inbound == nil || leg.security.outbound == nil
         leg.security.outboundKeySalt = outbound.keySalt
     }
 
     private func setPlain(_ leg: inout MediaLeg) {
         leg.security.negotiated = nil
+        leg.security.unusableSuite = false
         leg.security.dtls = nil
         leg.security.inbound = nil
         leg.security.outbound = nil
