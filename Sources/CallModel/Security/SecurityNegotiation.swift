@@ -100,30 +100,43 @@ struct SecurityNegotiation {
         }
     }
 
+    /// Our answer to the offerer: DTLS if it offered it, else SDES if it offered a=crypto, else plain.
     private func answerOfferer(_ leg: inout MediaLeg, answerer: MediaLeg, answerProto: String, rejected: Bool) {
         leg.security.sdpLines = []
         guard !rejected, SecureTransport.isSecure(answerProto) else { return setPlain(&leg) }
-        let remote = leg.security
-        // `DTLS=off` on an answer does not stop DTLS towards a DTLS offerer (golden 165).
-        if let fingerprint = remote.remoteFingerprint, let setup = remote.remoteSetup,
-           let role = setup.answererRole(preferPassive: options.dtls == .passive), let certificate {
-            let hash = fingerprint.hashFunction  // the peer's hash wins over `DTLS-fingerprint` (golden 160)
-            setDTLS(&leg, DTLSPlan(role: role, remoteFingerprint: fingerprint))
-            leg.security.sdpLines = [.attribute("setup", DTLSSetup(answering: role).rawValue),
-                                     .attribute("fingerprint", certificate.fingerprint(hash).sdpValue)]
-            return
-        }
-        guard !options.sdesOff, !remote.remoteCryptos.isEmpty else { return setPlain(&leg) }
-        // The callee accepted one of the offerer's own lines: it hears the callee's line back.
-        if let chosen = answerer.security.inbound, answerer.security.dtls == nil,
-           let theirs = answerer.security.remoteCryptos.first,
-           let own = remote.remoteCryptos.first(where: { $0.tag == theirs.tag && $0.suite == theirs.suite && $0.keySalt == answerer.security.outboundKeySalt }),
-           chosen.suite == theirs.suite {
-            setSDES(&leg, inbound: own, outbound: theirs)
-            leg.security.sdpLines = [.attribute("crypto", theirs.sdpValue(pad: options.pad))]
-            return
-        }
-        guard let own = remote.remoteCryptos.first(where: { SDESSuite(name: $0.suite)?.supported ?? false }),
+        if answerWithDTLS(&leg) { return }
+        guard !options.sdesOff, !leg.security.remoteCryptos.isEmpty else { return setPlain(&leg) }
+        if echoCalleesLine(&leg, answerer: answerer) { return }
+        answerWithOurKey(&leg)
+    }
+
+    /// `DTLS=off` on an answer does not stop DTLS towards a DTLS offerer (golden 165); the
+    /// peer's hash wins over `DTLS-fingerprint` (golden 164).
+    private func answerWithDTLS(_ leg: inout MediaLeg) -> Bool {
+        guard let fingerprint = leg.security.remoteFingerprint, let setup = leg.security.remoteSetup,
+              let role = setup.answererRole(preferPassive: options.dtls == .passive), let certificate else { return false }
+        setDTLS(&leg, DTLSPlan(role: role, remoteFingerprint: fingerprint))
+        leg.security.sdpLines = [.attribute("setup", DTLSSetup(answering: role).rawValue),
+                                 .attribute("fingerprint", certificate.fingerprint(fingerprint.hashFunction).sdpValue)]
+        return true
+    }
+
+    /// The callee accepted one of the offerer's own lines (same tag, suite and key): the offerer
+    /// hears the callee's line back (golden 155).
+    private func echoCalleesLine(_ leg: inout MediaLeg, answerer: MediaLeg) -> Bool {
+        guard answerer.security.dtls == nil, answerer.security.inbound != nil,
+              let theirs = answerer.security.remoteCryptos.first,
+              let own = leg.security.remoteCryptos.first(where: {
+                  $0.tag == theirs.tag && $0.suite == theirs.suite && $0.keySalt == answerer.security.outboundKeySalt
+              }) else { return false }
+        setSDES(&leg, inbound: own, outbound: theirs)
+        leg.security.sdpLines = [.attribute("crypto", theirs.sdpValue(pad: options.pad))]
+        return true
+    }
+
+    /// The offerer's first suite we can run, its tag, our key for it (kept across re-answers).
+    private func answerWithOurKey(_ leg: inout MediaLeg) {
+        guard let own = leg.security.remoteCryptos.first(where: { SDESSuite(name: $0.suite)?.supported ?? false }),
               let suite = SDESSuite(name: own.suite) else { return setPlain(&leg) }
         var line = leg.security.localKeys[suite.name] ?? SDESCrypto.generate(tag: own.tag, suite: suite)
         leg.security.localKeys[suite.name] = line
