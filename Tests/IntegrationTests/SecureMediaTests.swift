@@ -253,6 +253,42 @@ private func relayInAnyOrder(count: Int, ssrc: UInt32, from: UDPSocket, to: Tran
     #expect(received == sent, "\(received.count) of \(count) RTP packets arrived intact", sourceLocation: sourceLocation)
 }
 
+extension Integration.SecureMedia {
+    /// `--dtls-cert`/`--dtls-key`: the fingerprint offered is the loaded certificate's; with
+    /// `--dtls-passive` a DTLS offerer is answered `a=setup:passive`.
+    @Test(.enabled(if: !Tandemd.isReference, "tandemd's --dtls-cert"))
+    func certificateFromFilesAndPassivePreference() throws {
+        let certificate = try DTLSCertificate.generateSelfSigned(commonName: "operator")
+        let dir = NSTemporaryDirectory() + "tandem-dtls-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try certificate.certificatePEM.write(toFile: dir + "/cert.pem", atomically: true, encoding: .utf8)
+        try certificate.privateKeyPEM.write(toFile: dir + "/key.pem", atomically: true, encoding: .utf8)
+        let daemon = try Tandemd(slot: 44, extra: ["--dtls-cert=\(dir)/cert.pem", "--dtls-key=\(dir)/key.pem", "--dtls-passive"],
+                                 ports: securePorts)
+        try withDaemonLog(daemon) {
+            let ng = try daemon.client()
+            let browser = try Phone(), b = try Phone()
+            let offer = try ng.offer("cert-1", from: "A-tag", sdp: b.sdp(), options: ["transport-protocol=UDP/TLS/RTP/SAVPF"])
+            #expect(attributes("fingerprint", in: offer) == [certificate.fingerprint.sdpValue])
+            _ = try ng.delete("cert-1")
+            let peer = try DTLSCertificate.generateSelfSigned(commonName: "browser")
+            let call = try ng.offer("cert-2", from: "A-tag", sdp: browser.sdp(extra: ["a=setup:actpass", "a=fingerprint:\(peer.fingerprint.sdpValue)"])
+                .replacingOccurrences(of: "RTP/AVP", with: "UDP/TLS/RTP/SAVPF"), options: ["transport-protocol=RTP/AVP"])
+            _ = call
+            let answer = try ng.answer("cert-2", from: "A-tag", to: "B-tag", sdp: b.sdp(session: "2"))
+            #expect(attributes("setup", in: answer) == ["passive"])
+        }
+    }
+
+    @Test(.enabled(if: !Tandemd.isReference, "tandemd's --dtls-cert"))
+    func unreadableCertificateStopsTheDaemon() throws {
+        #expect(throws: IntegrationError.self) {
+            _ = try Tandemd(slot: 44, extra: ["--dtls-cert=/nonexistent/cert.pem"], ports: securePorts)
+        }
+    }
+}
+
 private struct DTLSCall {
     var callID: String
     var offer: SDPTarget   // as the phone received it
