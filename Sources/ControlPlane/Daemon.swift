@@ -24,6 +24,7 @@ public final class Daemon: Sendable {
         registry.maxSessions = config.maxSessions
         registry.endpointLearning = OfferAnswerOptions.EndpointLearning(rawValue: config.endpointLearning.rawValue) ?? .delayed
         registry.dtlsPassive = config.dtlsPassive
+        _ = DTLSIdentity.current  // one certificate per start, made now rather than on a first call
         if let certificate = config.dtlsCertificate,
            let why = DTLSIdentity.load(certificateFile: certificate, keyFile: config.dtlsKey) {
             throw .dtlsCertificate("\(certificate): \(why)")

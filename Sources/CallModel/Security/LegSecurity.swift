@@ -11,6 +11,9 @@ public struct LegSecurity: Equatable {
 
     /// Our generated key per suite towards this party: kept across re-offers (rtpengine does).
     var localKeys: [String: SDESCrypto] = [:]
+    /// The same for our answers to this party's SDES offers (kept across re-answers; a key we
+    /// offered it is not reused when it becomes the offerer, golden 159).
+    var answerKeys: [String: SDESCrypto] = [:]
     /// The a=crypto lines we offered this party (its answer names one by tag).
     var offeredCryptos: [SDESCrypto] = []
     /// Our line the party accepted in its answer (offered first again on a re-offer).

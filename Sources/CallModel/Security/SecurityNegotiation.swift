@@ -29,42 +29,42 @@ struct SecurityNegotiation {
 
     func offer(sender: inout MediaLeg, receiver: inout MediaLeg, _ item: SenderMedia, outProto: String) {
         remember(item, in: &sender)
+        let previous = receiver.security
         receiver.security.sdpLines = []
         receiver.security.offeredCryptos = []
         guard !item.rejected, SecureTransport.isSecure(outProto) else { return }
         if !options.sdesOff {
-            let lines = offeredCryptos(from: item.security.crypto, negotiated: receiver.security.negotiated,
-                                       keys: &receiver.security.localKeys)
+            let (lines, keys) = offeredCryptos(from: item.security.crypto, to: previous)
+            receiver.security.localKeys = keys
             receiver.security.offeredCryptos = lines
             receiver.security.sdpLines = lines.map { .attribute("crypto", $0.sdpValue(pad: options.pad)) }
         }
-        // After the party accepted SDES, a re-offer offers no DTLS (golden 150).
-        let sdesAccepted = receiver.security.negotiated != nil && item.security.crypto.isEmpty
+        // After the party accepted SDES, a re-offer offers no DTLS (goldens 150, 157, 158).
+        let sdesAccepted = receiver.security.negotiated != nil
         if options.dtls != .off, !sdesAccepted, let fingerprint = certificate?.fingerprint(options.fingerprintHash ?? .sha256) {
             receiver.security.sdpLines += [.attribute("setup", DTLSSetup.actpass.rawValue),
                                            .attribute("fingerprint", fingerprint.sdpValue)]
         }
     }
 
-    /// A re-offer to a party that accepted one of our lines offers that line first (same tag
-    /// and key), then the other suites numbered on with fresh keys (golden 150).
-    private func offeredCryptos(from theirs: [SDESCrypto], negotiated: SDESCrypto?,
-                                keys: inout [String: SDESCrypto]) -> [SDESCrypto] {
+    /// The offerer's own lines, then our suites. A re-offer to a party that accepted SDES: the
+    /// offerer's lines, or the accepted line (same tag and key) when it has none, then the other
+    /// suites numbered on with fresh keys (goldens 150, 157, 158; `nonew` changes nothing on
+    /// 10.5). Otherwise our keys stay across re-offers.
+    private func offeredCryptos(from theirs: [SDESCrypto], to receiver: LegSecurity) -> (lines: [SDESCrypto], keys: [String: SDESCrypto]) {
+        let accepted = receiver.negotiated
         var lines = theirs.map { line -> SDESCrypto in
             var copy = line
             copy.lifetime = nil
             return copy
         }
-        let renegotiation = lines.isEmpty ? negotiated : nil
-        if let renegotiation {
-            lines = [renegotiation]
-            keys = [renegotiation.suite: renegotiation]
-        }
+        if let accepted, lines.isEmpty { lines = [accepted] }
+        var keys = receiver.localKeys
         var tag = lines.map(\.tag).max() ?? 0
         for suite in SDESSuite.offerOrder where !options.excludedSuites.contains(suite.name) {
             guard !lines.contains(where: { $0.suite == suite.name }) else { continue }
             tag += 1
-            var line = renegotiation == nil ? keys[suite.name] ?? SDESCrypto.generate(tag: tag, suite: suite)
+            var line = accepted == nil ? keys[suite.name] ?? SDESCrypto.generate(tag: tag, suite: suite)
                 : SDESCrypto.generate(tag: tag, suite: suite)
             keys[suite.name] = line
             line.tag = tag
@@ -72,7 +72,7 @@ struct SecurityNegotiation {
             line.sessionParameters = options.sessionParameters
             lines.append(line)
         }
-        return lines
+        return (lines, keys)
     }
 
     // MARK: - Answer
@@ -138,8 +138,8 @@ struct SecurityNegotiation {
     private func answerWithOurKey(_ leg: inout MediaLeg) {
         guard let own = leg.security.remoteCryptos.first(where: { SDESSuite(name: $0.suite)?.supported ?? false }),
               let suite = SDESSuite(name: own.suite) else { return setPlain(&leg) }
-        var line = leg.security.localKeys[suite.name] ?? SDESCrypto.generate(tag: own.tag, suite: suite)
-        leg.security.localKeys[suite.name] = line
+        var line = leg.security.answerKeys[suite.name] ?? SDESCrypto.generate(tag: own.tag, suite: suite)
+        leg.security.answerKeys[suite.name] = line
         line.tag = own.tag
         line.lifetime = options.lifetime ? "2^31" : nil
         line.sessionParameters = own.sessionParameters
