@@ -1,9 +1,9 @@
 import Crypto
 import TandemBase
 
-/// The DTLS-SRTP association with one party's leg: a sans-IO DTLSEndpoint on the leg's RTP
-/// component (every RTP-component socket, ICE candidates included; its keys serve the RTCP
-/// socket too), and where its flights go.
+/// One DTLS-SRTP association with one party's leg: a sans-IO DTLSEndpoint on one component
+/// (every socket of it, ICE candidates included; the RTP component's keys also serve RTCP when
+/// muxed), and where its flights go.
 final class DTLSBinding {
     let endpoint: DTLSEndpoint
     weak var monologue: Monologue?
@@ -11,11 +11,14 @@ final class DTLSBinding {
     /// The socket flights leave from: the leg's RTP socket, or the one the party last used.
     var socket: SocketHandle
     let plan: DTLSPlan
+    /// The association of the RTCP component (no rtcp-mux), keying the RTCP socket only.
+    let rtcp: Bool
     /// Where flights go: the party's SDP address until a DTLS datagram arrives from it.
     var peer: TransportAddress?
     var started = false
 
-    init(endpoint: DTLSEndpoint, monologue: Monologue, index: Int, socket: SocketHandle, plan: DTLSPlan) {
+    init(endpoint: DTLSEndpoint, monologue: Monologue, index: Int, socket: SocketHandle, plan: DTLSPlan, rtcp: Bool) {
+        self.rtcp = rtcp
         self.endpoint = endpoint
         self.monologue = monologue
         self.index = index
@@ -74,7 +77,7 @@ extension CallRegistry {
     private func install(_ keys: DTLSSRTPKeyMaterial, _ binding: DTLSBinding) {
         guard let monologue = binding.monologue, binding.index < monologue.medias.count else { return }
         var leg = monologue.medias[binding.index]
-        leg.security.installDTLSKeys(keys)
+        leg.security.installDTLSKeys(keys, rtcpComponent: binding.rtcp)
         monologue.medias[binding.index] = leg
         let peerLeg = monologue.peer.flatMap { binding.index < $0.medias.count ? $0.medias[binding.index] : nil }
         let window = settings.endpointLearning.window
@@ -84,9 +87,10 @@ extension CallRegistry {
         }
     }
 
-    /// After signalling: one endpoint per leg with a DTLS plan, kept while the plan (role and
-    /// the party's fingerprint) and the socket stay; a new fingerprint restarts DTLS. As the
-    /// client we send the ClientHello at once when the party's address is known (rtpengine does).
+    /// After signalling: one endpoint per leg with a DTLS plan (and one more on its RTCP port
+    /// when not muxed), kept while the plan (role and the party's fingerprint) and the socket
+    /// stay; a new fingerprint restarts DTLS. As the client we send the ClientHello at once when
+    /// the party's address is known (rtpengine does); an ICE party's address comes from its checks.
     func refreshDTLS(_ call: Call, now: MonotonicTime) {
         var previous: [DTLSBinding] = []
         for socket in dtlsSocketsByCall[call.callID] ?? [] {
@@ -94,31 +98,43 @@ extension CallRegistry {
         }
         var sockets: [SocketHandle] = []
         for monologue in call.monologues {
-            for leg in monologue.medias {
-                guard let plan = leg.security.dtls, let socket = leg.rtp, !leg.rejected else { continue }
-                let binding: DTLSBinding
-                if let kept = previous.first(where: { $0.monologue === monologue && $0.index == leg.index && $0.plan == plan && leg.rtpSockets.contains($0.socket) }) {
-                    binding = kept
-                } else if let certificate = DTLSIdentity.current,
-                          let endpoint = try? DTLSEndpoint(certificate: certificate, remoteFingerprint: plan.remoteFingerprint,
-                                                           configuration: .init(role: plan.role)) {
-                    binding = DTLSBinding(endpoint: endpoint, monologue: monologue, index: leg.index, socket: socket, plan: plan)
-                } else {
-                    continue
+            for leg in monologue.medias where !leg.rejected {
+                guard let plan = leg.security.dtls else { continue }
+                if let rtp = leg.rtp {
+                    sockets += bind(leg, monologue, plan, main: rtp, all: leg.rtpSockets, remote: leg.remoteRTP,
+                                    rtcp: false, previous: previous, now: now)
                 }
-                // An ICE party is found through its connectivity checks (dtlsPeerSeen).
-                if binding.peer == nil, !leg.remoteHasICE { binding.peer = leg.remoteRTP }
-                for rtpSocket in leg.rtpSockets {
-                    dtlsBindings[rtpSocket] = binding
-                    sockets.append(rtpSocket)
-                }
-                if plan.role == .client, !binding.started, binding.peer != nil {
-                    binding.started = true
-                    process(binding.endpoint.start(now: now), binding, now: now)
+                if !leg.muxed, let rtcp = leg.rtcp {
+                    sockets += bind(leg, monologue, plan, main: rtcp, all: leg.rtcpSockets, remote: leg.remoteRTCP,
+                                    rtcp: true, previous: previous, now: now)
                 }
             }
         }
         dtlsSocketsByCall[call.callID] = sockets.isEmpty ? nil : sockets
+    }
+
+    /// The binding of one component (kept or new) on `all` its sockets; returns them.
+    private func bind(_ leg: MediaLeg, _ monologue: Monologue, _ plan: DTLSPlan, main: SocketHandle, all: [SocketHandle],
+                      remote: TransportAddress?, rtcp: Bool, previous: [DTLSBinding], now: MonotonicTime) -> [SocketHandle] {
+        let binding: DTLSBinding
+        if let kept = previous.first(where: {
+            $0.monologue === monologue && $0.index == leg.index && $0.plan == plan && $0.rtcp == rtcp && all.contains($0.socket)
+        }) {
+            binding = kept
+        } else if let certificate = DTLSIdentity.current,
+                  let endpoint = try? DTLSEndpoint(certificate: certificate, remoteFingerprint: plan.remoteFingerprint,
+                                                   configuration: .init(role: plan.role)) {
+            binding = DTLSBinding(endpoint: endpoint, monologue: monologue, index: leg.index, socket: main, plan: plan, rtcp: rtcp)
+        } else {
+            return []
+        }
+        if binding.peer == nil, !leg.remoteHasICE { binding.peer = remote }
+        for socket in all { dtlsBindings[socket] = binding }
+        if plan.role == .client, !binding.started, binding.peer != nil {
+            binding.started = true
+            process(binding.endpoint.start(now: now), binding, now: now)
+        }
+        return all
     }
 
     func forgetDTLS(_ callID: String) {

@@ -20,7 +20,8 @@ enum Forwarding {
         let blocked = leg.security.blocksMedia || (peer?.security.blocksMedia ?? false)
         let live = !blocked && (peer.map { !$0.rejected && !leg.rejected } ?? false)
         let rtpOut = live ? peer?.rtpOutSocket : nil
-        let rtcpOut = live ? peer?.rtcpOutSocket : nil
+        let rtcpBlocked = leg.dtlsRTCPPending || (peer?.dtlsRTCPPending ?? false)
+        let rtcpOut = live && !rtcpBlocked ? peer?.rtcpOutSocket : nil
         let reset = resetLatches && leg.addressChanged && !leg.latching.portLatching
         if leg.rtp != nil {
             var f = SocketForwarding(
@@ -36,8 +37,7 @@ enum Forwarding {
                 remote: leg.muxed ? nil : leg.remoteRTCP, rtpOut: nil, rtcpOut: rtcpOut,
                 acceptsRTCP: true, latching: leg.latching, resetLatch: reset)
             f.learningSeconds = learning
-            f.decrypt = leg.security.inbound
-            f.encrypt = leg.security.outbound
+            (f.decrypt, f.encrypt) = leg.rtcpKeys
             for socket in leg.rtcpSockets { plane.configure(socket, nominated(f, socket, leg.iceSelectedRTCP)) }
         }
     }

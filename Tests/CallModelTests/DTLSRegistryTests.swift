@@ -46,17 +46,17 @@ private struct DTLSPeer {
 
     init(endpoint: DTLSEndpoint) { self.endpoint = endpoint }
 
-    mutating func run(_ h: Harness, socket: SocketHandle) {
+    mutating func run(_ h: Harness, socket: SocketHandle, remote: TransportAddress = browser) {
         for _ in 0..<20 {
             let sent = h.plane.controlSent
             guard delivered < sent.count else { return }
             let batch = sent[delivered...]
             delivered = sent.count
-            for datagram in batch where datagram.from == socket && datagram.to == browser {
+            for datagram in batch where datagram.from == socket && datagram.to == remote {
                 for output in endpoint.receive(datagram: datagram.bytes, now: h.now) {
                     switch output {
                     case .send(let bytes):
-                        h.registry.handleControl(ControlPacket(kind: .dtls, socket: socket, source: browser, bytes: bytes), now: h.now)
+                        h.registry.handleControl(ControlPacket(kind: .dtls, socket: socket, source: remote, bytes: bytes), now: h.now)
                     case .connected(let k): keys = k
                     case .failed: failed = true
                     case .closed: break
@@ -151,7 +151,8 @@ private struct DTLSPeer {
     h.registry.expire(now: h.now)
     #expect(hellos() == 2, "ClientHello retransmitted")
     var peer = try DTLSPeer(certificate: peerCertificate)
-    peer.delivered = h.plane.controlSent.count - 1  // the first copy was "lost"
+    // The first copy was "lost": the peer sees the retransmission first.
+    peer.delivered = try #require(h.plane.controlSent.lastIndex { $0.from == browserSocket && $0.to == browser })
     peer.run(h, socket: browserSocket)
     #expect(peer.keys != nil)
     #expect(h.plane.forwarding[browserSocket]?.decrypt != nil)
@@ -191,4 +192,30 @@ private struct DTLSPeer {
     peer.run(h, socket: browserSocket)
     #expect(peer.keys != nil)
     #expect(h.plane.forwarding[browserSocket]?.decrypt != nil)
+}
+
+/// Without rtcp-mux the RTCP port runs its own association (RFC 5764 §4.1, as rtpengine does):
+/// until it completes no RTCP flows to or from the party; then the RTCP socket has its own keys.
+@Test func rtcpPortRunsItsOwnAssociationWithoutMux() throws {
+    let h = Harness()
+    let peerCertificate = try DTLSCertificate.generateSelfSigned(commonName: "browser")
+    let offered = try h.offer(webrtcOffer(fingerprint: peerCertificate.fingerprint)) { $0.transportProtocol = "RTP/AVP" }
+    let answered = try h.answer()
+    #expect(!answered.contains("a=rtcp-mux"), "the plain callee declined mux, so the browser is not muxed")
+    let browserRTP = try h.socket(advertisedIn: answered)
+    let browserRTCP = try #require(h.plane.socket(port: browserRTP.port + 1))
+    let calleeRTCP = try #require(h.plane.socket(port: try h.socket(advertisedIn: offered).port + 1))
+    let browserRTCPAddress = TransportAddress(ip: browser.ip, port: browser.port + 1)
+    var rtp = try DTLSPeer(certificate: peerCertificate)
+    rtp.run(h, socket: browserRTP)
+    #expect(h.plane.forwarding[calleeRTCP]?.rtcpOut == nil, "no RTCP to the browser before its RTCP association")
+    var rtcp = try DTLSPeer(certificate: peerCertificate)
+    rtcp.run(h, socket: browserRTCP, remote: browserRTCPAddress)
+    let keys = try #require(rtcp.keys)
+    #expect(keys.local.key != rtp.keys?.local.key, "two associations, two key sets")
+    #expect(h.plane.forwarding[browserRTCP]?.decrypt?.masterKey == keys.local.key)
+    #expect(h.plane.forwarding[browserRTCP]?.encrypt?.masterKey == keys.remote.key)
+    #expect(h.plane.forwarding[browserRTP]?.decrypt?.masterKey == rtp.keys?.local.key)
+    #expect(h.plane.forwarding[calleeRTCP]?.rtcpOut == browserRTCP)
+    #expect(h.registry.counters.dtlsHandshakes == 2)
 }

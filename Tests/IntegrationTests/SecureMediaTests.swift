@@ -238,8 +238,19 @@ extension Integration.SecureMedia {
             _ = b.rtp.drain(quiet: 0.2)
             relayInAnyOrder(count: 20, ssrc: 0xAAAA_0002, from: a.rtp, to: toFirst.rtp, at: b.rtp)
             relayInAnyOrder(count: 20, ssrc: 0xBBBB_0002, from: b.rtp, to: toSecond.rtp, at: a.rtp)
+            // RTCP on the separate RTCP ports (no rtcp-mux between the daemons).
+            let srA = rtcpSR(ssrc: 0xAAAA_0002, n: 1), srB = rtcpSR(ssrc: 0xBBBB_0002, n: 1)
+            var gotA: [UInt8]?, gotB: [UInt8]?
+            for _ in 0..<20 where gotA == nil || gotB == nil {
+                if gotA == nil { a.rtcp.send(srA, to: toFirst.rtcp) }
+                if gotB == nil { b.rtcp.send(srB, to: toSecond.rtcp) }
+                if gotA == nil, let got = b.rtcp.receive(timeout: 0.1) { gotA = got.bytes }
+                if gotB == nil, let got = a.rtcp.receive(timeout: 0.1) { gotB = got.bytes }
+            }
+            #expect(gotA == srA, "caller's RTCP through both daemons")
+            #expect(gotB == srB, "callee's RTCP through both daemons")
             #expect(try tandemStat(ng, "dropssrtp") == 0)
-            if !sdes { #expect(try tandemStat(ng, "dtlshandshakes") == 1) }
+            if !sdes { #expect(try tandemStat(ng, "dtlshandshakes") == 2, "RTP and RTCP associations (no rtcp-mux)") }
         }
     }
 }

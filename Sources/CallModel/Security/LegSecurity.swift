@@ -27,6 +27,10 @@ public struct LegSecurity: Equatable {
     /// Keying of what the party sends (decrypt on its sockets) and of what we send it (encrypt).
     public internal(set) var inbound: SRTPParameters?
     public internal(set) var outbound: SRTPParameters?
+    /// DTLS-SRTP without rtcp-mux runs a second association on the RTCP port (RFC 5764 §4.1,
+    /// as rtpengine does): its keys serve the RTCP socket. SDES keys serve both sockets.
+    public internal(set) var rtcpInbound: SRTPParameters?
+    public internal(set) var rtcpOutbound: SRTPParameters?
     /// The key of the a=crypto line `outbound` came from (to recognise an offerer's own line).
     var outboundKeySalt: [UInt8]?
 
@@ -42,10 +46,31 @@ public struct LegSecurity: Equatable {
     /// The suite in effect, for `query`.
     public var suite: String? { outbound?.suite ?? inbound?.suite }
 
-    mutating func installDTLSKeys(_ keys: DTLSSRTPKeyMaterial) {
+    mutating func installDTLSKeys(_ keys: DTLSSRTPKeyMaterial, rtcpComponent: Bool) {
         let suite = keys.profile.sdesName
-        inbound = SRTPParameters(suite: suite, masterKey: keys.remote.key, masterSalt: keys.remote.salt)
-        outbound = SRTPParameters(suite: suite, masterKey: keys.local.key, masterSalt: keys.local.salt)
+        let decrypt = SRTPParameters(suite: suite, masterKey: keys.remote.key, masterSalt: keys.remote.salt)
+        let encrypt = SRTPParameters(suite: suite, masterKey: keys.local.key, masterSalt: keys.local.salt)
+        if rtcpComponent {
+            (rtcpInbound, rtcpOutbound) = (decrypt, encrypt)
+        } else {
+            (inbound, outbound) = (decrypt, encrypt)
+        }
+    }
+
+    mutating func clearKeys() {
+        (inbound, outbound, rtcpInbound, rtcpOutbound) = (nil, nil, nil, nil)
+    }
+}
+
+extension MediaLeg {
+    /// DTLS on a separate RTCP port whose association has no keys yet: no RTCP to or from it.
+    var dtlsRTCPPending: Bool {
+        security.dtls != nil && !muxed && rtcp != nil && (security.rtcpInbound == nil || security.rtcpOutbound == nil)
+    }
+
+    /// The keying of the RTCP socket: its own DTLS association's when not muxed, else the RTP keys.
+    var rtcpKeys: (decrypt: SRTPParameters?, encrypt: SRTPParameters?) {
+        security.dtls != nil && !muxed ? (security.rtcpInbound, security.rtcpOutbound) : (security.inbound, security.outbound)
     }
 }
 

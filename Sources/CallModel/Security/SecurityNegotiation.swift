@@ -161,13 +161,13 @@ struct SecurityNegotiation {
         leg.security.unusableSuite = false
         guard leg.security.dtls != plan else { return }
         leg.security.dtls = plan
-        leg.security.inbound = nil
-        leg.security.outbound = nil
+        leg.security.clearKeys()
         leg.security.outboundKeySalt = nil
     }
 
     private func setSDES(_ leg: inout MediaLeg, inbound: SDESCrypto, outbound: SDESCrypto) {
         leg.security.dtls = nil
+        leg.security.clearKeys()
         leg.security.inbound = inbound.srtpParameters
         leg.security.outbound = outbound.srtpParameters
         leg.security.unusableSuite = leg.security.inbound == nil || leg.security.outbound == nil
@@ -178,8 +178,7 @@ struct SecurityNegotiation {
         leg.security.negotiated = nil
         leg.security.unusableSuite = false
         leg.security.dtls = nil
-        leg.security.inbound = nil
-        leg.security.outbound = nil
+        leg.security.clearKeys()
         leg.security.outboundKeySalt = nil
     }
 }
