@@ -117,8 +117,10 @@ extension CallRegistry {
     private func bind(_ leg: MediaLeg, _ monologue: Monologue, _ plan: DTLSPlan, main: SocketHandle, all: [SocketHandle],
                       remote: TransportAddress?, rtcp: Bool, previous: [DTLSBinding], now: MonotonicTime) -> [SocketHandle] {
         let binding: DTLSBinding
+        // A failed or closed association is retried on the next signalling.
         if let kept = previous.first(where: {
-            $0.monologue === monologue && $0.index == leg.index && $0.plan == plan && $0.rtcp == rtcp && all.contains($0.socket)
+            $0.monologue === monologue && $0.index == leg.index && $0.plan == plan && $0.rtcp == rtcp
+                && all.contains($0.socket) && !$0.endpoint.isFinished
         }) {
             binding = kept
         } else if let certificate = DTLSIdentity.current,

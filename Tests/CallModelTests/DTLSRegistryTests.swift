@@ -112,6 +112,15 @@ private struct DTLSPeer {
     #expect(h.plane.forwarding[browserSocket]?.rtpOut == nil)
     #expect(h.plane.forwarding[try h.socket(advertisedIn: offered)]?.rtpOut == nil)
     #expect(h.registry.call("c1") != nil, "the call stays up")
+
+    // The next signalling retries DTLS; the genuine peer now gets through.
+    _ = try h.offer(webrtcOffer(fingerprint: peerCertificate.fingerprint)) { $0.transportProtocol = "RTP/AVP" }
+    _ = try h.answer()
+    var genuine = try DTLSPeer(certificate: peerCertificate)
+    genuine.delivered = try #require(h.plane.controlSent.lastIndex { $0.from == browserSocket && $0.to == browser })
+    genuine.run(h, socket: browserSocket)
+    #expect(genuine.keys != nil)
+    #expect(h.plane.forwarding[browserSocket]?.decrypt?.masterKey == genuine.keys?.local.key)
 }
 
 @Test func reofferWithANewFingerprintRestartsDTLS() throws {
