@@ -5,7 +5,7 @@ import TandemBase
 /// (every socket of it, ICE candidates included; the RTP component's keys also serve RTCP when
 /// muxed), and where its flights go.
 final class DTLSBinding {
-    let endpoint: DTLSEndpoint
+    private(set) var endpoint: DTLSEndpoint
     weak var monologue: Monologue?
     let index: Int
     /// The socket flights leave from: the leg's RTP socket, or the one the party last used.
@@ -16,6 +16,18 @@ final class DTLSBinding {
     /// Where flights go: the party's SDP address until a DTLS datagram arrives from it.
     var peer: TransportAddress?
     var started = false
+
+    /// As the server, a new ClientHello after a failed handshake (say, a forged one that got
+    /// there first) starts a fresh association, so a forger cannot lock the party out until
+    /// the next signalling. Record type 22 (handshake), epoch 0, message type 1 (ClientHello).
+    func restartIfFailedAndHello(_ datagram: [UInt8]) {
+        guard plan.role == .server, endpoint.isFinished, !endpoint.isConnected, datagram.count > 13,
+              datagram[0] == 22, datagram[3] == 0, datagram[4] == 0, datagram[13] == 1,
+              let certificate = DTLSIdentity.current,
+              let fresh = try? DTLSEndpoint(certificate: certificate, remoteFingerprint: plan.remoteFingerprint,
+                                            configuration: .init(role: .server)) else { return }
+        endpoint = fresh
+    }
 
     init(endpoint: DTLSEndpoint, monologue: Monologue, index: Int, socket: SocketHandle, plan: DTLSPlan, rtcp: Bool) {
         self.rtcp = rtcp
@@ -35,6 +47,7 @@ extension CallRegistry {
         binding.socket = packet.socket
         binding.peer = packet.source
         binding.started = true
+        binding.restartIfFailedAndHello(packet.bytes)
         process(binding.endpoint.receive(datagram: packet.bytes, now: now), binding, now: now)
     }
 

@@ -228,3 +228,46 @@ private struct DTLSPeer {
     #expect(h.plane.forwarding[calleeRTCP]?.rtcpOut == browserRTCP)
     #expect(h.registry.counters.dtlsHandshakes == 2)
 }
+
+/// We are the DTLS server (`DTLS=passive` answer): a forged ClientHello from an impostor fails
+/// on the fingerprint, and the genuine party's ClientHello still gets through afterwards.
+@Test func forgedClientHelloDoesNotLockThePartyOut() throws {
+    let h = Harness()
+    let peerCertificate = try DTLSCertificate.generateSelfSigned(commonName: "browser")
+    let impostor = try DTLSCertificate.generateSelfSigned(commonName: "impostor")
+    let ours = try #require(DTLSIdentity.current)
+    _ = try h.offer(webrtcOffer(fingerprint: peerCertificate.fingerprint)) { $0.transportProtocol = "RTP/AVP" }
+    let answered = try h.answer { $0.security.dtls = .passive }
+    #expect(answered.contains("a=setup:passive\r\n"))
+    let socket = try h.socket(advertisedIn: answered)
+    #expect(try handshakeAsClient(impostor, expecting: ours.fingerprint, h, socket) == nil)
+    #expect(h.registry.counters.dtlsFailures == 1)
+    #expect(h.plane.forwarding[socket]?.decrypt == nil)
+    let keys = try #require(try handshakeAsClient(peerCertificate, expecting: ours.fingerprint, h, socket))
+    #expect(h.plane.forwarding[socket]?.decrypt?.masterKey == keys.local.key)
+}
+
+/// The party as the DTLS client: ClientHello to the registry's socket, flights back and forth.
+private func handshakeAsClient(_ certificate: DTLSCertificate, expecting fingerprint: DTLSFingerprint,
+                               _ h: Harness, _ socket: SocketHandle) throws -> DTLSSRTPKeyMaterial? {
+    let client = try DTLSEndpoint(certificate: certificate, remoteFingerprint: fingerprint, configuration: .init(role: .client))
+    var delivered = h.plane.controlSent.count
+    var pending = client.start(now: h.now)
+    for _ in 0..<20 {
+        var keys: DTLSSRTPKeyMaterial?
+        for output in pending {
+            switch output {
+            case .send(let bytes):
+                h.registry.handleControl(ControlPacket(kind: .dtls, socket: socket, source: browser, bytes: bytes), now: h.now)
+            case .connected(let k): keys = k
+            case .failed, .closed: return nil
+            }
+        }
+        if let keys { return keys }
+        let replies = h.plane.controlSent[delivered...].filter { $0.from == socket && $0.to == browser }
+        delivered = h.plane.controlSent.count
+        guard !replies.isEmpty else { return nil }
+        pending = replies.flatMap { client.receive(datagram: $0.bytes, now: h.now) }
+    }
+    return nil
+}
