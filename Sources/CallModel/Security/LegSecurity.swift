@@ -14,6 +14,8 @@ public struct LegSecurity: Equatable {
     /// The same for our answers to this party's SDES offers (kept across re-answers; a key we
     /// offered it is not reused when it becomes the offerer, golden 159).
     var answerKeys: [String: SDESCrypto] = [:]
+    /// `SDES-no-…` of this party's offer: suites we will not answer it with (golden 169).
+    var excludedInAnswer: Set<String> = []
     /// The a=crypto lines we offered this party (its answer names one by tag).
     var offeredCryptos: [SDESCrypto] = []
     /// Our line the party accepted in its answer (offered first again on a re-offer).

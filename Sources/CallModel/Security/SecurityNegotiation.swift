@@ -29,6 +29,7 @@ struct SecurityNegotiation {
 
     func offer(sender: inout MediaLeg, receiver: inout MediaLeg, _ item: SenderMedia, outProto: String) {
         remember(item, in: &sender)
+        sender.security.excludedInAnswer = options.excludedSuites
         let previous = receiver.security
         receiver.security.sdpLines = []
         receiver.security.offeredCryptos = []
@@ -105,7 +106,8 @@ struct SecurityNegotiation {
         leg.security.sdpLines = []
         guard !rejected, SecureTransport.isSecure(answerProto) else { return setPlain(&leg) }
         if answerWithDTLS(&leg) { return }
-        guard !options.sdesOff, !leg.security.remoteCryptos.isEmpty else { return setPlain(&leg) }
+        // Like `DTLS=off`, `SDES=off` on an answer does not stop SDES towards an SDES offerer (golden 169).
+        guard !leg.security.remoteCryptos.isEmpty else { return setPlain(&leg) }
         if echoCalleesLine(&leg, answerer: answerer) { return }
         answerWithOurKey(&leg)
     }
@@ -134,9 +136,13 @@ struct SecurityNegotiation {
         return true
     }
 
-    /// The offerer's first suite we can run, its tag, our key for it (kept across re-answers).
+    /// The offerer's first suite we can run and its offer did not exclude, its tag, our key for
+    /// it (kept across re-answers).
     private func answerWithOurKey(_ leg: inout MediaLeg) {
-        guard let own = leg.security.remoteCryptos.first(where: { SDESSuite(name: $0.suite)?.supported ?? false }),
+        let excluded = leg.security.excludedInAnswer
+        guard let own = leg.security.remoteCryptos.first(where: {
+                  (SDESSuite(name: $0.suite)?.supported ?? false) && !excluded.contains($0.suite)
+              }),
               let suite = SDESSuite(name: own.suite) else { return setPlain(&leg) }
         var line = leg.security.answerKeys[suite.name] ?? SDESCrypto.generate(tag: own.tag, suite: suite)
         leg.security.answerKeys[suite.name] = line
