@@ -44,7 +44,7 @@ let package = Package(
         // Proxy: routing, dialogs, media-control decisions, ng client + daemon set — sans-IO.
         .target(name: "Proxy", dependencies: ["SIP", "NGProtocol", "Bencode", "TandemBase"]),
         // Call model: offer/answer, ports, timeouts — sans-IO.
-        .target(name: "CallModel", dependencies: ["SDP", "NGProtocol", "RTP", "STUN", "TandemBase"]),
+        .target(name: "CallModel", dependencies: ["SDP", "NGProtocol", "RTP", "STUN", "Crypto", "TandemBase"]),
         // I/O: per-core epoll packet loops, and the ng control listener on SwiftNIO.
         .target(name: "MediaIO", dependencies: ["CallModel", "Crypto", "RTP", "TandemBase", "CTandemSys"]),
         .target(name: "TandemConfig", dependencies: ["TandemBase"]),
@@ -78,7 +78,7 @@ let package = Package(
         .testTarget(name: "NGProtocolTests", dependencies: ["NGProtocol", "Bencode"]),
         .testTarget(name: "SDPTests", dependencies: ["SDP"]),
         .testTarget(name: "RTPTests", dependencies: ["RTP"]),
-        .testTarget(name: "CallModelTests", dependencies: ["CallModel", "SDP", "NGProtocol", "Bencode", "STUN"], resources: [.copy("Golden")]),
+        .testTarget(name: "CallModelTests", dependencies: ["CallModel", "SDP", "NGProtocol", "Bencode", "STUN", "Crypto"], resources: [.copy("Golden")]),
         .testTarget(name: "MediaIOTests", dependencies: ["MediaIO", "CallModel", "Crypto", "TandemBase", "CTandemSys", "TandemTestSupport"]),
         .testTarget(name: "TandemConfigTests", dependencies: ["TandemConfig"]),
         .testTarget(name: "SIPTests", dependencies: ["SIP", "TandemBase"]),
@@ -86,6 +86,6 @@ let package = Package(
         .testTarget(name: "STUNTests", dependencies: ["STUN", "TandemBase"]),
         .testTarget(name: "CodecsTests", dependencies: ["Codecs", "CSpanDSP", "COpus", "TandemBase"]),
         .testTarget(name: "ProxyTests", dependencies: ["Proxy", "SIP", "NGProtocol", "Bencode", "TandemBase"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["Bencode", "NGProtocol", "STUN", "TandemBase", "CTandemSys", "TandemTestSupport"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["Bencode", "NGProtocol", "STUN", "Crypto", "TandemBase", "CTandemSys", "TandemTestSupport"]),
     ]
 )

@@ -10,14 +10,14 @@ struct AttributeGroups {
     var mid: [SDPLine] = []
     var direction: MediaDirection?
     var ptime: [SDPLine] = []
-    /// a=crypto, then a=setup, then a=fingerprint (passed through until we terminate SRTP/DTLS).
+    /// The party's a=crypto, a=setup, a=fingerprint: never passed on (we terminate SRTP).
     var security: [SDPLine] = []
     /// rtpmap / fmtp / rtcp-fb lines per payload type, and the payload types in m= order.
     private var codec: [String: (rtpmap: [SDPLine], fmtp: [SDPLine], feedback: [SDPLine])] = [:]
     private let formats: [String]
 
     private static let dropped: Set<String> = SDPRewriter.iceAttributes.union(["rtcp", "rtcp-mux"])
-    private static let securityOrder = ["crypto", "setup", "fingerprint", "tls-id"]
+    private static let securityOrder = ["crypto", "setup", "fingerprint"]  // a=tls-id passes as other (rtpengine)
 
     init(_ media: MediaDescription, formats: [String]) {
         self.formats = formats

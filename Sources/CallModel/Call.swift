@@ -162,6 +162,10 @@ public struct MediaLeg: Equatable {
     /// The pairs the party nominated (ICE-lite): media to it leaves from that socket, to that address.
     public var iceSelectedRTP: ICESelection?
     public var iceSelectedRTCP: ICESelection?
+    /// The party's a=mid (an answer without one gets it back, as rtpengine does).
+    public var mid: String?
+    /// SDES / DTLS-SRTP with this party (Security/LegSecurity.swift).
+    public var security = LegSecurity()
 
     var sockets: [SocketHandle] { [rtp, rtcp].compactMap { $0 } + iceExtra.flatMap { [$0.rtp, $0.rtcp] } }
 
@@ -177,6 +181,7 @@ public struct MediaLeg: Equatable {
         copy.iceSelectedRTCP = nil
         copy.muxed = false
         copy.muxOfferedByUs = false
+        copy.security = LegSecurity()
         return copy
     }
 

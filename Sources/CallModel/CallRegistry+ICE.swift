@@ -22,12 +22,16 @@ extension CallRegistry {
     /// and, when the party nominates a pair, sends its media from that socket to that address.
     /// Install with `plane.setControlHandler { registry.handleControl($0, now: clock()) }`.
     public func handleControl(_ packet: ControlPacket, now: MonotonicTime) {
+        if packet.kind == .dtls { return handleDTLS(packet, now: now) }
         guard packet.kind == .stun, let binding = iceBindings[packet.socket],
               let to = binding.local[packet.socket] else { return }
         let (_, response) = binding.agent.handle(packet.bytes, from: packet.source, to: to, now: now)
         if !response.isEmpty { plane.sendControl(response, from: packet.socket, to: packet.source) }
         for event in binding.agent.drainEvents() {
             if case .nominated(let from, _) = event { nominate(binding, socket: packet.socket, remote: from) }
+            // An authenticated check tells a DTLS client leg where its party is.
+            if case .validCheck(let from, _) = event { dtlsPeerSeen(socket: packet.socket, source: from, now: now) }
+            if case .nominated(let from, _) = event { dtlsPeerSeen(socket: packet.socket, source: from, now: now) }
         }
     }
 

@@ -18,6 +18,8 @@ public final class CallRegistry {
         public var maxSessions: Int = -1
         /// `--endpoint-learning` (rtpengine's default: delayed).
         public var endpointLearning: OfferAnswerOptions.EndpointLearning = .delayed
+        /// `--dtls-passive`: answer DTLS offers as the server unless ng `DTLS=active`.
+        public var dtlsPassive = false
 
         public init(interfaces: InterfaceSet) { self.interfaces = interfaces }
     }
@@ -25,10 +27,13 @@ public final class CallRegistry {
     public let settings: Settings
     let plane: MediaPlane
     public private(set) var calls: [String: Call] = [:]
-    public private(set) var counters = RegistryCounters()
+    public internal(set) var counters = RegistryCounters()
     /// ICE-lite agents by the socket whose connectivity checks they answer (CallRegistry+ICE).
     var iceBindings: [SocketHandle: ICEBinding] = [:]
     var iceSocketsByCall: [String: [SocketHandle]] = [:]
+    /// DTLS-SRTP associations by the leg's RTP socket (CallRegistry+DTLS).
+    var dtlsBindings: [SocketHandle: DTLSBinding] = [:]
+    var dtlsSocketsByCall: [String: [SocketHandle]] = [:]
 
     public init(settings: Settings, plane: MediaPlane) {
         self.settings = settings
@@ -49,8 +54,9 @@ public final class CallRegistry {
         let call = existing ?? Call(callID: callID, now: now, wallClock: wallClock)
         let negotiation = Negotiation(call: call, plane: plane, interfaces: settings.interfaces,
                                       learning: options.endpointLearning ?? settings.endpointLearning)
-        let output = try negotiation.offer(parsed, text: sdp, media: media, options: options, wallClock: wallClock)
+        let output = try negotiation.offer(parsed, text: sdp, media: media, options: withDefaults(options), wallClock: wallClock)
         refreshICE(call)
+        refreshDTLS(call, now: now)
         call.lastSignal = now
         call.deleteAt = nil
         if existing == nil {
@@ -68,8 +74,9 @@ public final class CallRegistry {
         let media = try SenderMedia.read(parsed, options: options)
         let negotiation = Negotiation(call: call, plane: plane, interfaces: settings.interfaces,
                                       learning: options.endpointLearning ?? settings.endpointLearning)
-        let output = try negotiation.answer(parsed, text: sdp, media: media, options: options, wallClock: wallClock)
+        let output = try negotiation.answer(parsed, text: sdp, media: media, options: withDefaults(options), wallClock: wallClock)
         refreshICE(call)
+        refreshDTLS(call, now: now)
         call.lastSignal = now
         call.answered = true
         return output
@@ -97,6 +104,7 @@ public final class CallRegistry {
     func destroy(_ call: Call, reason: RemovalReason) {
         for socket in call.sockets { plane.close(socket) }
         forgetICE(call.callID)
+        forgetDTLS(call.callID)
         calls[call.callID] = nil
         counters.count(reason)
     }
@@ -104,6 +112,14 @@ public final class CallRegistry {
     /// Destroys every call; used at shutdown.
     public func destroyAll() {
         for call in Array(calls.values) { destroy(call, reason: .deleted) }
+    }
+
+    /// Daemon-wide defaults an ng request may override (`--dtls-passive`).
+    private func withDefaults(_ options: OfferAnswerOptions) -> OfferAnswerOptions {
+        guard settings.dtlsPassive, options.security.dtls == .default else { return options }
+        var copy = options
+        copy.security.dtls = .passive
+        return copy
     }
 
     static func parse(_ sdp: String) throws(CallError) -> SessionDescription {
@@ -129,6 +145,9 @@ public struct RegistryCounters: Sendable, Equatable {
     public var silentTimeouts: UInt64 = 0
     public var offerTimeouts: UInt64 = 0
     public var finalTimeouts: UInt64 = 0
+    /// DTLS-SRTP handshakes completed, and failed (wrong fingerprint, error, no answer).
+    public var dtlsHandshakes: UInt64 = 0
+    public var dtlsFailures: UInt64 = 0
 
     public init() {}
 
@@ -150,6 +169,8 @@ public struct RegistryCounters: Sendable, Equatable {
         s.silentTimeouts += b.silentTimeouts
         s.offerTimeouts += b.offerTimeouts
         s.finalTimeouts += b.finalTimeouts
+        s.dtlsHandshakes += b.dtlsHandshakes
+        s.dtlsFailures += b.dtlsFailures
         return s
     }
 }

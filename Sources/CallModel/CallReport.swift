@@ -66,6 +66,11 @@ struct CallReport {
         var flags: [BencodeValue] = ["initialized"]
         if !leg.zeroAddress && !leg.rejected { flags += ["send", "recv"] }
         if leg.muxed { flags.append("rtcp-mux") }
+        if let plan = leg.security.dtls {
+            flags += ["DTLS-SRTP", plan.role == .client ? "DTLS role active" : "DTLS role passive"]
+        } else if leg.security.inbound != nil {
+            flags.append("SDES")
+        }
         if answerer { flags.append("ICE controlling") }
         d["flags"] = .list(flags)
         return d
@@ -86,6 +91,7 @@ struct CallReport {
         if leg.latching.strictSource { flags.append("strict source") }
         if leg.latching.asymmetric { flags.append("asymmetric") }
         d["flags"] = .list(flags)
+        if let suite = leg.security.suite { d["crypto suite"] = .text(suite) }
         if !rtcp, let ssrc = stats.ssrc { d["SSRC"] = .integer(Int64(ssrc)) }
         let packets = rtcp ? stats.rtcpPackets : stats.rtpPackets + stats.rtcpPackets
         let bytes = rtcp ? stats.rtcpBytes : stats.rtpBytes + stats.rtcpBytes

@@ -10,6 +10,7 @@ extension CallRegistry {
     /// Removes expired calls and returns them with the reason, for logging and statistics.
     @discardableResult
     public func expire(now: MonotonicTime) -> [(callID: String, reason: RemovalReason)] {
+        tickDTLS(now: now)
         var removed: [(String, RemovalReason)] = []
         for call in Array(calls.values) {
             guard let reason = expiry(of: call, now: now) else { continue }

@@ -16,9 +16,12 @@ enum Forwarding {
     /// `resetLatches: false` (an ICE nomination, no signalling) keeps every other latch.
     static func configure(_ leg: MediaLeg, towards peer: MediaLeg?, learning: Double, plane: MediaPlane,
                           resetLatches: Bool = true) {
-        let live = peer.map { !$0.rejected && !leg.rejected } ?? false
+        // DTLS negotiated on either side without keys yet: nothing flows (never in clear).
+        let blocked = leg.security.blocksMedia || (peer?.security.blocksMedia ?? false)
+        let live = !blocked && (peer.map { !$0.rejected && !leg.rejected } ?? false)
         let rtpOut = live ? peer?.rtpOutSocket : nil
-        let rtcpOut = live ? peer?.rtcpOutSocket : nil
+        let rtcpBlocked = leg.dtlsRTCPPending || (peer?.dtlsRTCPPending ?? false)
+        let rtcpOut = live && !rtcpBlocked ? peer?.rtcpOutSocket : nil
         let reset = resetLatches && leg.addressChanged && !leg.latching.portLatching
         if leg.rtp != nil {
             var f = SocketForwarding(
@@ -26,6 +29,8 @@ enum Forwarding {
                 acceptsRTCP: leg.offeredMux || leg.muxed, latching: leg.latching, resetLatch: reset)
             f.learningSeconds = learning
             f.transcode = live ? leg.codec.transcode : nil
+            f.decrypt = leg.security.inbound
+            f.encrypt = leg.security.outbound
             for socket in leg.rtpSockets { plane.configure(socket, nominated(f, socket, leg.iceSelectedRTP)) }
         }
         if leg.rtcp != nil {
@@ -33,6 +38,7 @@ enum Forwarding {
                 remote: leg.muxed ? nil : leg.remoteRTCP, rtpOut: nil, rtcpOut: rtcpOut,
                 acceptsRTCP: true, latching: leg.latching, resetLatch: reset)
             f.learningSeconds = learning
+            (f.decrypt, f.encrypt) = leg.rtcpKeys
             for socket in leg.rtcpSockets { plane.configure(socket, nominated(f, socket, leg.iceSelectedRTCP)) }
         }
     }

@@ -1,3 +1,4 @@
+import Crypto
 import SDP
 import STUN
 import TandemBase
@@ -10,6 +11,8 @@ struct Negotiation {
     let plane: MediaPlane
     let interfaces: InterfaceSet
     let learning: OfferAnswerOptions.EndpointLearning
+    /// The DTLS certificate whose fingerprint we advertise (nil: no DTLS offered or accepted).
+    var certificate: DTLSCertificate? = DTLSIdentity.current
 
     /// The SDP belongs to the from-tag party; the result is for the party it is offered to.
     func offer(_ sdp: SessionDescription, text: String, media: [SenderMedia], options: OfferAnswerOptions,
@@ -49,6 +52,8 @@ struct Negotiation {
                 if !item.rejected, item.index < sdp.media.count {
                     CodecNegotiation.offer(sender: &s, receiver: &r, media: sdp.media[item.index], options: options.codecs)
                 }
+                SecurityNegotiation(options: options.security, certificate: certificate)
+                    .offer(sender: &s, receiver: &r, item, outProto: options.transportProtocol ?? item.proto)
                 negotiateMuxOnOffer(sender: &s, receiver: &r, flags: options.rtcpMux)
                 s.iceFollowsAnswer = options.ice == .optional || options.ice == .forceRelay
                 try advertiseICE(&r, iceOut && !item.rejected, options: r.remoteICEOptions, &transaction)
@@ -93,6 +98,8 @@ struct Negotiation {
                 if !item.rejected, !o.rejected, item.index < sdp.media.count {
                     CodecNegotiation.answer(answerer: &a, offerer: &o, media: sdp.media[item.index], options: options.codecs)
                 }
+                SecurityNegotiation(options: options.security, certificate: certificate)
+                    .answer(answerer: &a, offerer: &o, item, answerProto: options.transportProtocol ?? o.proto)
                 negotiateMuxOnAnswer(answerer: &a, offerer: &o, flags: options.rtcpMux)
                 // Our ICE back to the offerer: if it spoke ICE (an offer's `ICE=remove` faced the
                 // callee only) — after an offer with `optional`/`force-relay` only if the answerer
@@ -206,6 +213,7 @@ struct Negotiation {
         leg.remoteHasICE = item.hasICE
         leg.remoteICE = item.ice
         leg.remoteICEOptions = item.iceOptions
+        leg.mid = item.mid
         leg.latching = merged(leg.latching, options.latching)
     }
 

@@ -18,6 +18,7 @@ extension OfferAnswerOptions {
         replace = Set(request.replace.compactMap(Replacement.init))
         ice = request.ice.map(ICEMode.init) ?? .default
         rtcpMux = Set(request.rtcpMux.compactMap { RTCPMuxFlag(rawValue: $0.rawValue) })
+        security = SecurityOptions(request: request)
         transportProtocol = request.transportProtocol.flatMap { $0 == "accept" ? nil : $0 }
         if request.flags.contains(.noRTCPAttribute) { rtcpAttribute = .omit }
         if request.flags.contains(.fullRTCPAttribute) { rtcpAttribute = .full }

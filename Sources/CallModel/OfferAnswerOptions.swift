@@ -28,6 +28,8 @@ public struct OfferAnswerOptions: Sendable, Equatable {
     public var rtcpMux: Set<RTCPMuxFlag> = []
     /// `transport-protocol`: the protocol to write into the receiving side's m= lines.
     public var transportProtocol: String?
+    /// `SDES`, `DTLS`, `DTLS-fingerprint` (Security/SecurityOptions.swift).
+    public var security = SecurityOptions()
 
     /// `asymmetric`, `strict source`, `media handover`, `port latching`.
     public var latching = LatchingPolicy()

@@ -116,6 +116,7 @@ struct SDPRewriter {
             media.mediaLine.formats = block.formats
             codecLines = block.lines
         }
+        if !forOffer, groups.mid.isEmpty, let mid = leg.mid { groups.mid = [.attribute("mid", mid)] }
         var lines = groups.plain.map { line -> SDPLine in
             guard line.type == "c", let connection = Connection(value: line.value) else { return line }
             var copy = line
@@ -130,7 +131,7 @@ struct SDPRewriter {
             groups.ptime = [.attribute("ptime", ptime)]  // an answer without ptime keeps the offer's
         }
         if let forced = CodecNegotiation.ptimeLines(for: leg) { groups.ptime = forced }
-        lines += groups.ptime + groups.security + iceLines(leg: leg)
+        lines += groups.ptime + leg.security.sdpLines + iceLines(leg: leg)  // we terminate SRTP
         media.lines = lines
         return media
     }

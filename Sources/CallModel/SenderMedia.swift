@@ -24,6 +24,10 @@ struct SenderMedia: Equatable {
     var hasICE = false
     var ice: ICEShortTermCredentials?
     var iceOptions: String?
+    /// a=crypto, a=fingerprint, a=setup (Security/SecurityNegotiation.swift).
+    var security = SenderSecurity()
+    /// a=mid of the m= section.
+    var mid: String?
 
     /// c=0.0.0.0 on a live stream (old-style hold).
     var zeroAddress: Bool { rtp == nil && !rejected }
@@ -53,6 +57,8 @@ struct SenderMedia: Equatable {
                 }
                 item.iceOptions = media.attribute("ice-options") ?? sdp.attribute("ice-options")
             }
+            item.security = SecurityNegotiation.read(media, session: sdp)
+            item.mid = media.attribute("mid")
             result.append(item)
         }
         return result

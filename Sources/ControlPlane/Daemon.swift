@@ -23,6 +23,12 @@ public final class Daemon: Sendable {
         registry.deleteDelay = Double(config.deleteDelay)
         registry.maxSessions = config.maxSessions
         registry.endpointLearning = OfferAnswerOptions.EndpointLearning(rawValue: config.endpointLearning.rawValue) ?? .delayed
+        registry.dtlsPassive = config.dtlsPassive
+        _ = DTLSIdentity.current  // one certificate per start, made now rather than on a first call
+        if let certificate = config.dtlsCertificate,
+           let why = DTLSIdentity.load(certificateFile: certificate, keyFile: config.dtlsKey) {
+            throw .dtlsCertificate("\(certificate): \(why)")
+        }
         let settings = MediaEngine.Settings(
             registry: registry, portRange: config.portMin...config.portMax, loops: config.numThreads)
         engine = try MediaEngine(settings: settings, log: log)

@@ -141,6 +141,7 @@ struct LoopSnapshot: Sendable {
 public enum EngineError: Error, CustomStringConvertible {
     case portRangeTooSmall(ClosedRange<UInt16>, loops: Int)
     case listen(String)
+    case dtlsCertificate(String)
 
     public var description: String {
         switch self {
@@ -148,6 +149,8 @@ public enum EngineError: Error, CustomStringConvertible {
             return "port range \(range.lowerBound)-\(range.upperBound) is too small for \(loops) packet loops"
         case .listen(let why):
             return "cannot listen for ng commands: \(why)"
+        case .dtlsCertificate(let why):
+            return "cannot load the DTLS certificate: \(why)"
         }
     }
 }

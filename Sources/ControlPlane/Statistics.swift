@@ -49,6 +49,8 @@ extension MediaEngine {
             "dropssendfailed": .integer(Int64(media.dropsSendFailed)),
             "dropssrtp": .integer(Int64(media.dropsSRTP)),
             "dropssrtpprotect": .integer(Int64(media.dropsSRTPProtect)),
+            "dtlshandshakes": .integer(Int64(registry.dtlsHandshakes)),
+            "dtlsfailures": .integer(Int64(registry.dtlsFailures)),
             "kerneloverflows": .integer(Int64(media.kernelOverflows)),
             "packetloops": .integer(Int64(loops.count)),
         ]

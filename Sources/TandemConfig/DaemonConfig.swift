@@ -104,6 +104,11 @@ public struct DaemonConfig: Sendable, Equatable {
     public var maxSessions: Int
     /// rtpengine's `--endpoint-learning`.
     public var endpointLearning: EndpointLearning
+    /// rtpengine's `--dtls-passive`: prefer the DTLS server role when answering.
+    public var dtlsPassive = false
+    /// `--dtls-cert` / `--dtls-key` (Tandem): PEM files of the DTLS certificate; nil = generated.
+    public var dtlsCertificate: String?
+    public var dtlsKey: String?
 
     public enum EndpointLearning: String, Sendable, Equatable {
         case delayed, immediate, off, heuristic

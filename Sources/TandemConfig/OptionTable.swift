@@ -154,6 +154,18 @@ enum OptionTable {
                    .setting { c, v, _ in c.logStderr = v == "true" }),
         OptionSpec("foreground", "f", nil, "Do not fork to the background", default: "false",
                    .setting { c, v, _ in c.foreground = v == "true" }),
+        OptionSpec("dtls-passive", nil, nil, "Prefer the DTLS passive (server) role (ng DTLS=active reverts it)",
+                   default: "false", .setting { c, v, _ in c.dtlsPassive = v == "true" }),
+        OptionSpec("dtls-cert", nil, "FILE", "PEM certificate for DTLS-SRTP (Tandem; default: a fresh self-signed "
+                   + "EC P-256 certificate per start, as rtpengine makes)", defaultHelp: "generated",
+                   .setting { c, v, ctx throws(ConfigError) in
+                       guard !v.isEmpty else { throw ctx.invalid(v, "empty file name") }
+                       c.dtlsCertificate = v }),
+        OptionSpec("dtls-key", nil, "FILE", "PEM private key of --dtls-cert (default: the --dtls-cert file)",
+                   defaultHelp: "the certificate file",
+                   .setting { c, v, ctx throws(ConfigError) in
+                       guard !v.isEmpty else { throw ctx.invalid(v, "empty file name") }
+                       c.dtlsKey = v }),
         OptionSpec("pidfile", "p", "FILE", "Write the daemon's PID to this file", defaultHelp: "none",
                    .setting { c, v, ctx throws(ConfigError) in
                        guard !v.isEmpty else { throw ctx.invalid(v, "empty file name") }
@@ -228,7 +240,6 @@ enum OptionTable {
         ("xmlrpc-format", "x", true),
         ("media-num-threads", nil, true),
         ("sip-source", nil, false),
-        ("dtls-passive", nil, false),
         ("max-load", nil, true),
         ("max-cpu", nil, true),
         ("max-bandwidth", nil, true),

@@ -35,7 +35,7 @@ let referenceInterfaces = InterfaceSet([
 
 @Test func thereAreEnoughGoldenCases() throws {
     let cases = try GoldenCase.all()
-    #expect(deferredGoldenCases.count >= 3, "known-differences.txt was read")
+    #expect(deferredGoldenCases.count >= 1, "known-differences.txt was read")
     #expect(cases.count - deferredGoldenCases.count >= 30)
 }
 

@@ -196,3 +196,15 @@ func listenNGForms(_ case_: ListenCase) throws {
     #expect(try config([]).rtpPorts.underestimatedCount >= 0)
     #expect(Array(try config([]).rtpPorts).count == 5000)
 }
+
+@Test func dtlsOptions() throws {
+    let c = try config(["--dtls-passive", "--dtls-cert=/etc/tandem/cert.pem", "--dtls-key", "/etc/tandem/key.pem"])
+    #expect(c == defaults {
+        $0.dtlsPassive = true
+        $0.dtlsCertificate = "/etc/tandem/cert.pem"
+        $0.dtlsKey = "/etc/tandem/key.pem"
+    })
+    #expect(try config(ini: "[rtpengine]\ndtls-passive = true\n").dtlsPassive)
+    #expect(try config([]).dtlsCertificate == nil)
+    #expect(failure { _ = try config(["--dtls-cert="]) } != nil)
+}

@@ -231,8 +231,10 @@ class Normaliser:
                 ln = "a=ice-ufrag:" + self.ph("ICEUFRAG", ln[len("a=ice-ufrag:"):])
             elif ln.startswith("a=crypto:") and " inline:" in ln:
                 head, _, rest = ln.partition(" inline:")
-                key, sep, tail = rest.partition("|")
-                ln = head + " inline:" + self.ph("SRTPKEY", key) + sep + tail
+                # the key ends at a lifetime/MKI ("|") or at the session parameters (" ")
+                cut = min([i for i in (rest.find("|"), rest.find(" ")) if i >= 0], default=len(rest))
+                key, tail = rest[:cut], rest[cut:]
+                ln = head + " inline:" + self.ph("SRTPKEY", key) + tail
             elif ln.startswith("a=fingerprint:"):
                 f = ln.split(" ")
                 if len(f) == 2:

@@ -51,17 +51,19 @@ final class Tandemd: @unchecked Sendable {
         return path
     }
 
-    /// Starts tandemd on `slot`'s ports and waits (<= 3 s) until it answers `ping`.
-    init(slot: Int, mediaPorts: Int = 98, timeout: Int = 60, threads: Int = 2, extra: [String] = []) throws {
-        ngPort = PortSlot.ngPort(slot)
-        portRange = PortSlot.media(slot, count: mediaPorts)
+    /// Starts tandemd on `slot`'s ports (or on `ports`, a helper's own range; `slot` then only
+    /// names the pidfile) and waits (<= 3 s) until it answers `ping`.
+    init(slot: Int, mediaPorts: Int = 98, timeout: Int = 60, threads: Int = 2, extra: [String] = [],
+         ports: (ng: UInt16, media: ClosedRange<UInt16>)? = nil, reference: Bool? = nil) throws {
+        ngPort = ports?.ng ?? PortSlot.ngPort(slot)
+        portRange = ports?.media ?? PortSlot.media(slot, count: mediaPorts)
         stderrPath = NSTemporaryDirectory() + "tandemd-it-\(getpid())-\(slot)-\(UInt32.random(in: 0...UInt32.max)).log"
         _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
         pidfile = NSTemporaryDirectory() + "tandem-integration-slot-\(slot).pid"
         try Self.reclaim(slot: slot, pidfile: pidfile, ngPort: ngPort, media: portRange)
         // TANDEM_IT_DAEMON=rtpengine runs the same tests against the reference daemon (Debian
         // rtpengine, userspace only), to check that what they expect is rtpengine's behaviour.
-        let reference = Self.isReference
+        let reference = reference ?? Self.isReference
         process.executableURL = URL(fileURLWithPath: reference ? "/usr/bin/rtpengine" : try Self.binaryPath())
         process.arguments = (reference ? ["--table=-1", "--no-fallback", "--log-stderr"] : []) + [
             "--config-file=none", "--foreground", "--listen-ng=127.0.0.1:\(ngPort)",

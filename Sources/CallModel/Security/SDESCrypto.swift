@@ -1,0 +1,163 @@
+import Crypto
+
+/// One SDES `a=crypto` attribute (RFC 4568 §9.1):
+/// `TAG SUITE inline:BASE64(key||salt)[|LIFETIME][|MKI:LENGTH] [SESSION-PARAMS...]`.
+/// Only the first key-params entry is read (several keys per line are not used in practice).
+public struct SDESCrypto: Equatable, Sendable {
+    public var tag: Int
+    public var suite: String
+    /// Master key followed by master salt.
+    public var keySalt: [UInt8]
+    /// `|2^31` or a decimal lifetime, as written; nil when absent.
+    public var lifetime: String?
+    /// MKI value and its length in bytes (`|1:4`); nil when absent.
+    public var mki: (value: UInt64, length: Int)?
+    /// Session parameters as written (`UNENCRYPTED_SRTP`, `UNENCRYPTED_SRTCP`, ...).
+    public var sessionParameters: [String] = []
+
+    public init(tag: Int, suite: String, keySalt: [UInt8], lifetime: String? = nil,
+                mki: (value: UInt64, length: Int)? = nil, sessionParameters: [String] = []) {
+        self.tag = tag
+        self.suite = suite
+        self.keySalt = keySalt
+        self.lifetime = lifetime
+        self.mki = mki
+        self.sessionParameters = sessionParameters
+    }
+
+    public static func == (a: SDESCrypto, b: SDESCrypto) -> Bool {
+        a.tag == b.tag && a.suite == b.suite && a.keySalt == b.keySalt && a.lifetime == b.lifetime
+            && a.mki?.value == b.mki?.value && a.mki?.length == b.mki?.length
+            && a.sessionParameters == b.sessionParameters
+    }
+
+    /// Parses the value of an `a=crypto` attribute; nil when malformed, when the suite is unknown
+    /// or when the key has the wrong length for it (such lines are ignored, as rtpengine does).
+    public init?(sdpValue: some StringProtocol) {
+        let fields = String(sdpValue).split(whereSeparator: { (c: Character) in c == " " || c == "\t" }).map(String.init)
+        guard fields.count >= 3, let tag = Int(fields[0]), tag >= 0, tag <= 999_999_999,
+              let info = SDESSuite(name: fields[1]), fields[2].hasPrefix("inline:") else { return nil }
+        let keyParams = fields[2].dropFirst("inline:".count).split(separator: ";").first ?? ""
+        let parts = keyParams.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
+        guard let keySalt = SDESBase64.decode(parts[0]), keySalt.count == info.keySaltLength else { return nil }
+        var lifetime: String?
+        var mki: (UInt64, Int)?
+        for part in parts.dropFirst() {
+            if let colon = part.firstIndex(of: ":") {
+                guard let value = UInt64(part[..<colon]), let length = Int(part[part.index(after: colon)...]),
+                      (1...8).contains(length) else { return nil }
+                mki = (value, length)
+            } else {
+                guard !part.isEmpty else { return nil }
+                lifetime = part
+            }
+        }
+        self.init(tag: tag, suite: info.name, keySalt: keySalt, lifetime: lifetime, mki: mki,
+                  sessionParameters: Array(fields.dropFirst(3)))
+    }
+
+    /// The attribute value; `pad` writes base64 with `=` padding (rtpengine's `SDES-pad`).
+    public func sdpValue(pad: Bool = false) -> String {
+        var inline = "inline:" + SDESBase64.encode(keySalt, pad: pad)
+        if let lifetime { inline += "|" + lifetime }
+        if let mki { inline += "|\(mki.value):\(mki.length)" }
+        return ([String(tag), suite, inline] + sessionParameters).joined(separator: " ")
+    }
+
+    public var unencryptedSRTP: Bool { sessionParameters.contains("UNENCRYPTED_SRTP") }
+    public var unencryptedSRTCP: Bool { sessionParameters.contains("UNENCRYPTED_SRTCP") }
+
+    /// The data plane's keying for this line; nil when Tandem has no transform for the suite (F8).
+    public var srtpParameters: SRTPParameters? {
+        guard let info = SDESSuite(name: suite), info.supported else { return nil }
+        let mkiBytes = mki.map { m in (0..<m.length).reversed().map { UInt8(truncatingIfNeeded: m.value >> (8 * UInt64($0))) } }
+        return SRTPParameters(suite: suite, masterKey: Array(keySalt.prefix(info.keyLength)),
+                              masterSalt: Array(keySalt.dropFirst(info.keyLength)), mki: mkiBytes,
+                              unencryptedSRTP: unencryptedSRTP, unencryptedSRTCP: unencryptedSRTCP)
+    }
+
+    /// A fresh random key for `suite`.
+    static func generate(tag: Int, suite: SDESSuite) -> SDESCrypto {
+        var rng = SystemRandomNumberGenerator()
+        let bytes = (0..<suite.keySaltLength).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        return SDESCrypto(tag: tag, suite: suite.name, keySalt: bytes)
+    }
+}
+
+/// The SDES crypto suites rtpengine 10.5 knows, in the order it offers them (golden 063).
+public struct SDESSuite: Equatable, Sendable {
+    public var name: String
+    public var keyLength: Int
+    public var saltLength: Int
+    /// Tandem has an SRTP transform for it (not for the F8 suites, which rtpengine still offers).
+    public var supported: Bool
+
+    var keySaltLength: Int { keyLength + saltLength }
+
+    public static let offerOrder: [SDESSuite] = [
+        .init(name: "AEAD_AES_256_GCM", keyLength: 32, saltLength: 12, supported: true),
+        .init(name: "AEAD_AES_128_GCM", keyLength: 16, saltLength: 12, supported: true),
+        .init(name: "AES_256_CM_HMAC_SHA1_80", keyLength: 32, saltLength: 14, supported: true),
+        .init(name: "AES_256_CM_HMAC_SHA1_32", keyLength: 32, saltLength: 14, supported: true),
+        .init(name: "AES_192_CM_HMAC_SHA1_80", keyLength: 24, saltLength: 14, supported: true),
+        .init(name: "AES_192_CM_HMAC_SHA1_32", keyLength: 24, saltLength: 14, supported: true),
+        .init(name: "AES_CM_128_HMAC_SHA1_80", keyLength: 16, saltLength: 14, supported: true),
+        .init(name: "AES_CM_128_HMAC_SHA1_32", keyLength: 16, saltLength: 14, supported: true),
+        .init(name: "F8_128_HMAC_SHA1_80", keyLength: 16, saltLength: 14, supported: false),
+        .init(name: "F8_128_HMAC_SHA1_32", keyLength: 16, saltLength: 14, supported: false),
+        .init(name: "NULL_HMAC_SHA1_80", keyLength: 16, saltLength: 14, supported: true),
+        .init(name: "NULL_HMAC_SHA1_32", keyLength: 16, saltLength: 14, supported: true),
+    ]
+
+    public init(name: String, keyLength: Int, saltLength: Int, supported: Bool) {
+        self.name = name
+        self.keyLength = keyLength
+        self.saltLength = saltLength
+        self.supported = supported
+    }
+
+    /// By SDES name (exact, as RFC 4568 writes them).
+    public init?(name: some StringProtocol) {
+        guard let found = Self.offerOrder.first(where: { $0.name == name }) else { return nil }
+        self = found
+    }
+}
+
+/// RFC 4648 base64 for SDES keys (the SDP target's decoder is internal to it).
+enum SDESBase64 {
+    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+
+    static func encode(_ bytes: [UInt8], pad: Bool) -> String {
+        var out: [UInt8] = []
+        var i = 0
+        while i < bytes.count {
+            let n = min(3, bytes.count - i)
+            let b0 = bytes[i], b1 = n > 1 ? bytes[i + 1] : 0, b2 = n > 2 ? bytes[i + 2] : 0
+            out.append(alphabet[Int(b0 >> 2)])
+            out.append(alphabet[Int((b0 & 3) << 4 | b1 >> 4)])
+            if n > 1 { out.append(alphabet[Int((b1 & 15) << 2 | b2 >> 6)]) } else if pad { out.append(UInt8(ascii: "=")) }
+            if n > 2 { out.append(alphabet[Int(b2 & 63)]) } else if pad { out.append(UInt8(ascii: "=")) }
+            i += 3
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Accepts padded and unpadded text; nil on any other character.
+    static func decode(_ text: String) -> [UInt8]? {
+        var bits: UInt32 = 0
+        var count = 0
+        var out: [UInt8] = []
+        var padding = false
+        for c in text.utf8 {
+            if c == UInt8(ascii: "=") { padding = true; continue }
+            guard !padding, let v = alphabet.firstIndex(of: c) else { return nil }
+            bits = bits << 6 | UInt32(v)
+            count += 6
+            if count >= 8 {
+                count -= 8
+                out.append(UInt8(truncatingIfNeeded: bits >> UInt32(count)))
+            }
+        }
+        return count >= 6 ? nil : out
+    }
+}
