@@ -5,8 +5,10 @@
 #   3. ng client interop     Debian's rtpengine-ng-client drives tandemd (offer/answer/query/delete)
 #   4. SIP end to end        SIPp calls with RTP through a proxy (Kamailio or tandem-proxy) and a
 #                            media daemon (tandemd or rtpengine); failover; 200 concurrent calls
-#   5. relay malloc bench    the packet path relays with 0 heap allocations per packet (release build)
-#   6. fuzz smoke            each parser fuzzer runs for a few seconds (longer runs: tools/fuzz/run.sh)
+#   5. WebRTC/SRTP interop  aiortc and headless Chromium calls through tandemd to plain RTP; SDES
+#                            chains rtpengine <-> tandemd; attacks (fingerprint, auth tag, replay, STUN)
+#   6. relay malloc bench    the packet path relays with 0 heap allocations per packet (release build)
+#   7. fuzz smoke            each parser fuzzer runs for a few seconds (longer runs: tools/fuzz/run.sh)
 # Every network test uses loopback only, and stops only the processes it started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -39,6 +41,9 @@ done
 FAILOVER=1 tools/tests/sip-e2e.sh tandem-proxy tandemd | tail -1
 tools/tests/proxy-tcp.sh
 CALLS=200 RATE=50 DURATION=10 tools/tests/sip-e2e.sh tandem-proxy tandemd | tail -12
+
+step "WebRTC and SRTP with real peers: aiortc, headless Chromium, SDES across rtpengine <-> tandemd, attacks"
+tools/tests/webrtc-interop.sh tandemd
 
 step "relay: heap allocations per relayed packet; control-path allocations vs Bench/thresholds.json"
 "$(swift build -c release --show-bin-path)/tandem-bench" relay-mallocs --packets 100000 --calls 100
