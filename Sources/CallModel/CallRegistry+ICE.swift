@@ -25,7 +25,10 @@ extension CallRegistry {
         if packet.kind == .dtls { return handleDTLS(packet, now: now) }
         guard packet.kind == .stun, let binding = iceBindings[packet.socket],
               let to = binding.local[packet.socket] else { return }
-        let (_, response) = binding.agent.handle(packet.bytes, from: packet.source, to: to, now: now)
+        let (outcome, response) = binding.agent.handle(packet.bytes, from: packet.source, to: to, now: now)
+        // A check that did not earn a success response (bad MESSAGE-INTEGRITY, wrong username,
+        // malformed) is counted: it changed nothing, and the call goes on.
+        if case .success = outcome { counters.stunChecks += 1 } else { counters.stunRejected += 1 }
         if !response.isEmpty { plane.sendControl(response, from: packet.socket, to: packet.source) }
         for event in binding.agent.drainEvents() {
             if case .nominated(let from, _) = event { nominate(binding, socket: packet.socket, remote: from) }

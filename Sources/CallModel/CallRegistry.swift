@@ -148,6 +148,10 @@ public struct RegistryCounters: Sendable, Equatable {
     /// DTLS-SRTP handshakes completed, and failed (wrong fingerprint, error, no answer).
     public var dtlsHandshakes: UInt64 = 0
     public var dtlsFailures: UInt64 = 0
+    /// ICE connectivity checks answered with success, and STUN datagrams on ICE legs rejected
+    /// (401/400 answers or dropped: bad MESSAGE-INTEGRITY, wrong username, malformed).
+    public var stunChecks: UInt64 = 0
+    public var stunRejected: UInt64 = 0
 
     public init() {}
 
@@ -171,6 +175,8 @@ public struct RegistryCounters: Sendable, Equatable {
         s.finalTimeouts += b.finalTimeouts
         s.dtlsHandshakes += b.dtlsHandshakes
         s.dtlsFailures += b.dtlsFailures
+        s.stunChecks += b.stunChecks
+        s.stunRejected += b.stunRejected
         return s
     }
 }

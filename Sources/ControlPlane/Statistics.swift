@@ -51,6 +51,8 @@ extension MediaEngine {
             "dropssrtpprotect": .integer(Int64(media.dropsSRTPProtect)),
             "dtlshandshakes": .integer(Int64(registry.dtlsHandshakes)),
             "dtlsfailures": .integer(Int64(registry.dtlsFailures)),
+            "stunchecks": .integer(Int64(registry.stunChecks)),
+            "stunrejected": .integer(Int64(registry.stunRejected)),
             "kerneloverflows": .integer(Int64(media.kernelOverflows)),
             "packetloops": .integer(Int64(loops.count)),
         ]

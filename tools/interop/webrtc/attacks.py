@@ -329,6 +329,10 @@ def attack_stun(daemon, check: Check, args) -> None:
         changed = error_counter_changes(before, after)
         print(f"INFO: attacks[{daemon.kind}]: STUN: error-like statistics counters that rose: "
               f"{changed or 'none visible'}", flush=True)
+        if daemon.kind == "tandemd":
+            rejected = next((v for k, v in changed.items() if k.endswith("stunrejected")), 0)
+            check("STUN: tandemd counts the two rejected checks (statistics tandem.stunrejected)",
+                  rejected >= 2, f"stunrejected rose by {rejected}")
         # media still flows: the plain caller's RTP reaches the ICE side's candidate
         caller.start(sdp_media_address(to_caller))
         got = [p for p in recv_all(peer, quiet=0.5, limit=2.0) if rtp_parse(p)]
