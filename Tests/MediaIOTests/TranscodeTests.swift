@@ -338,7 +338,7 @@ import Testing
                              timestampStep: 160) { codec.encode($0, samples: 160, into: $1, capacity: 160) }
         let out = pump(packets, from: call.aRTP, to: relay.address(call.a[0]), at: call.bRTP)
         #expect(out.allSatisfy { $0.payloadType == 8 })
-        #expect(out.count == 30)  // 15 silence frames + 2 events x 5 frames of tone
+        #expect(out.count == 25)  // 3 x 5 silence frames + 2 events x 5 frames of tone
         let alaw = G711Codec(.alaw)
         let y = depacketize(out, capacity: 960) { alaw.decode($0, count: $1, into: $2, capacity: 960) }
         let detector = try DTMFDetector()
