@@ -86,6 +86,6 @@ let package = Package(
         .testTarget(name: "STUNTests", dependencies: ["STUN", "TandemBase"]),
         .testTarget(name: "CodecsTests", dependencies: ["Codecs", "CSpanDSP", "COpus", "TandemBase"]),
         .testTarget(name: "ProxyTests", dependencies: ["Proxy", "SIP", "NGProtocol", "Bencode", "TandemBase"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["Bencode", "NGProtocol", "STUN", "TandemBase", "CTandemSys", "TandemTestSupport"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["Bencode", "Codecs", "NGProtocol", "STUN", "TandemBase", "CTandemSys", "TandemTestSupport"]),
     ]
 )
