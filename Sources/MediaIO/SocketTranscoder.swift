@@ -135,6 +135,12 @@ final class SocketTranscoder {
             actions[Int(from)] = Action.passthrough.rawValue
             arguments[Int(from)] = to
         }
+        // Events belong to the audio's stream (RFC 4733 2.1: same SSRC and timestamp line):
+        // while audio is transcoded onto our line, a telephone-event PT that is also listed as
+        // passthrough is still moved onto our line (translated 1:1 when the clocks match).
+        if let te = plan.telephoneEventIn, plan.telephoneEventOut != nil, !built.isEmpty, te.payloadType < 128 {
+            actions[Int(te.payloadType)] = Action.telephoneEvent.rawValue
+        }
         legs = built
         setupErrors = errors
         legRefs = .allocate(capacity: max(1, built.count))
@@ -215,9 +221,14 @@ final class SocketTranscoder {
             if now &- renderUpdatedAt < 250_000_000 { return .consumed }
             rendering = false
         }
+        let payload = h.payload
+        guard let base = payload.baseAddress, payload.count > 0 else {
+            // An empty payload would make opus conceal a whole 120 ms: not audio, dropped.
+            droppedMalformed &+= 1
+            return .dropped
+        }
         return legRefs[k]._withUnsafeGuaranteedRef { leg in
-            let payload = h.payload
-            let input = payload.baseAddress.map { $0.assumingMemoryBound(to: UInt8.self) } ?? UnsafePointer(eventBuffer)
+            let input = base.assumingMemoryBound(to: UInt8.self)
             let frames = leg.path.process(payload: input, count: payload.count, timestamp: h.timestamp) { out, count, ts in
                 emitAudio(leg, out, count, ts, now: now, emit: emit)
             }
