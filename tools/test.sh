@@ -41,7 +41,7 @@ tools/tests/proxy-tcp.sh
 CALLS=200 RATE=50 DURATION=10 tools/tests/sip-e2e.sh tandem-proxy tandemd | tail -12
 
 step "relay: heap allocations per relayed packet; control-path allocations vs Bench/thresholds.json"
-"$(swift build -c release --show-bin-path)/tandem-bench" relay-mallocs --packets 100000 --calls 100
+"$(swift build -c release --show-bin-path)/tandem-bench" relay-mallocs --packets 100000 --calls 100 --transcode all
 "$(swift build -c release --show-bin-path)/tandem-bench" micro --iterations 2000 --mallocs-only
 
 step "fuzz smoke runs"

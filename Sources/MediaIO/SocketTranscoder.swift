@@ -72,6 +72,9 @@ final class SocketTranscoder {
     private var inputSSRC: UInt32 = 0
     private var haveInput = false
 
+    /// Monotonic ns when the next RTCP report for this leg is due (TranscodeRegistry's timer).
+    var nextReport: UInt64 = 0
+
     // Sender statistics of the output stream (RTCP SR).
     private(set) var packetsSent: UInt32 = 0
     private(set) var octetsSent: UInt32 = 0

@@ -19,15 +19,12 @@ import RTP
 //   match what we send) and is consumed instead of forwarded.
 
 final class TranscodeRegistry {
-    struct Entry {
-        let transcoder: SocketTranscoder
-        /// Monotonic ns when this socket's next report is due.
-        var nextReport: UInt64
-    }
-
-    var entries: [Int32: Entry] = [:]
+    var entries: [Int32: SocketTranscoder] = [:]
     /// Out sockets currently flagged `rtcpGenerated`.
     var flaggedSockets: [Int32] = []
+    /// The earliest `nextReport` of any entry that generates RTCP (UInt64.max: none), so a
+    /// wake-up with nothing due costs one comparison however many sockets transcode.
+    private(set) var earliestReport = UInt64.max
     let pool: UnsafeMutableRawPointer
     let report: UnsafeMutableRawPointer
     static let reportCapacity = 512
@@ -51,10 +48,16 @@ final class TranscodeRegistry {
         return now &+ UInt64(Double(base) * Double.random(in: 0.5..<1.5))
     }
 
+    /// Recomputes `earliestReport` (after entries or their schedules changed).
+    func updateEarliest() {
+        var next = UInt64.max
+        for (_, t) in entries where t.plan.generateRTCP { next = min(next, t.nextReport) }
+        earliestReport = next
+    }
+
     /// epoll timeout until the next report is due: -1 (no transcoding socket) or milliseconds.
     func timeoutMs(now: UInt64) -> Int32 {
-        var next = UInt64.max
-        for (_, e) in entries where e.transcoder.plan.generateRTCP { next = min(next, e.nextReport) }
+        let next = earliestReport
         guard next != .max else { return -1 }
         guard next > now else { return 0 }
         return Int32(min(60_000, (next - now + 999_999) / 1_000_000))
@@ -67,21 +70,24 @@ extension LoopCore {
     func configureTranscode(_ socket: SocketHandle, _ ep: UnsafeMutablePointer<Endpoint>, _ forwarding: SocketForwarding) {
         let registry = transcoding
         if let plan = forwarding.transcode {
-            if registry.entries[socket.id]?.transcoder.plan != plan {
+            if registry.entries[socket.id]?.plan != plan {
                 let transcoder = SocketTranscoder(plan: plan)
-                registry.entries[socket.id] = TranscodeRegistry.Entry(
-                    transcoder: transcoder, nextReport: registry.nextReport(after: tandem_monotonic_ns(0), first: true))
+                transcoder.nextReport = registry.nextReport(after: tandem_monotonic_ns(0), first: true)
+                registry.entries[socket.id] = transcoder
             }
         } else {
             registry.entries[socket.id] = nil
         }
-        ep.pointee.transcoder = registry.entries[socket.id].map { Unmanaged.passUnretained($0.transcoder) }
+        // Endpoint first, then the side table drops an old transcoder (as for SRTP contexts).
+        ep.pointee.transcoder = registry.entries[socket.id].map { Unmanaged.passUnretained($0) }
+        registry.updateEarliest()
         refreshGeneratedRTCP()
     }
 
     /// Forgets a closed socket's transcoder.
     func removeTranscoder(fd: Int32) {
         guard transcoding.entries.removeValue(forKey: fd) != nil else { return }
+        transcoding.updateEarliest()
         refreshGeneratedRTCP()
     }
 
@@ -91,7 +97,7 @@ extension LoopCore {
         let registry = transcoding
         for fd in registry.flaggedSockets { t.slot(fd)?.pointee.rtcpGenerated = false }
         var now: [Int32] = []
-        for (fd, e) in registry.entries where e.transcoder.plan.generateRTCP {
+        for (fd, transcoder) in registry.entries where transcoder.plan.generateRTCP {
             guard let ep = t.slot(fd), let out = t.resolve(ep.pointee.rtcpOut) else { continue }
             out.pointee.rtcpGenerated = true
             now.append(ep.pointee.rtcpOut.fd)
@@ -105,14 +111,15 @@ extension LoopCore {
     /// RTCP to that party leaves from; protected when that socket encrypts.
     func sendDueReports(now: UInt64) {
         let registry = transcoding
-        guard !registry.entries.isEmpty else { return }
+        guard now >= registry.earliestReport else { return }
         var wall = timespec()
         clock_gettime(CLOCK_REALTIME, &wall)
         let unix = UInt64(wall.tv_sec) * 1_000_000_000 + UInt64(wall.tv_nsec)
-        for (fd, entry) in registry.entries where entry.transcoder.plan.generateRTCP && entry.nextReport <= now {
-            registry.entries[fd]?.nextReport = registry.nextReport(after: now)
-            sendReport(entry.transcoder, fd: fd, now: now, unix: unix)
+        for (fd, transcoder) in registry.entries where transcoder.plan.generateRTCP && transcoder.nextReport <= now {
+            transcoder.nextReport = registry.nextReport(after: now)
+            sendReport(transcoder, fd: fd, now: now, unix: unix)
         }
+        registry.updateEarliest()
     }
 
     private func sendReport(_ transcoder: SocketTranscoder, fd: Int32, now: UInt64, unix: UInt64) {
