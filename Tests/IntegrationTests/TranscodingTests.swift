@@ -19,7 +19,7 @@ import Testing
 // (MediaIO, branch transcode-plane). On either branch alone tandemd cannot pass them, so they
 // run against tandemd only with TANDEM_IT_TRANSCODING=1 (the lead removes the gate after
 // merging both) and always against the reference daemon (TANDEM_IT_DAEMON=rtpengine), which
-// validates what they expect. Slots 44-46 (29400-29699).
+// validates what they expect. Slots 44-47 (29400-29799).
 
 enum TranscodingGate {
     static var enabled: Bool {
@@ -231,6 +231,44 @@ extension Integration {
                 let atA = receivedEvents(sendPaced(eventB, from: b.rtp, to: call.toB.rtp, at: a.rtp), pt: 101)
                 #expect(atA.count == 1, "events at A: \(atA)")
                 if let e = atA.first { #expect(e.code == 11 && e.duration == 5760 && e.ends == 3, "event at A: \(e)") }
+            }
+        }
+
+        /// RTCP on a transcoded leg: A's own SR does not reach B unchanged (its SSRC and counts
+        /// describe a stream B never sees); B gets reports for the stream it does receive: an
+        /// SR whose SSRC is that of the transcoded RTP and whose packet count is what B got.
+        @Test func rtcpOnTheTranscodedLeg() throws {
+            let daemon = try Tandemd(slot: 47)
+            try withDaemonLog(daemon) {
+                let ng = try daemon.client()
+                let a = try Phone(), b = try Phone()
+                let offer = CodecOffer(payloadTypes: [8], attributes: ["a=rtpmap:8 PCMA/8000"])
+                let call = try transcodedCall(ng, a: a, b: b, offer: offer, transcode: ["PCMU"]) { _ in
+                    CodecOffer(payloadTypes: [0], attributes: ["a=rtpmap:0 PCMU/8000"])
+                }
+                let alaw = G711Codec(.alaw)
+                let sent = encodedStream(multiTone(rate: 8000, seconds: 1), frame: 160, pt: 8, ssrc: 0xA4A4_0001, timestampStep: 160) {
+                    alaw.encode($0, samples: 160, into: $1, capacity: 160)
+                }
+                // B talks too, so the daemon has a stream to report on towards B.
+                let fromB = (0..<10).map { RTPPacket.stream($0, ssrc: 0xB4B4_0001) }
+                for p in fromB { b.rtp.send(p.bytes, to: call.toB.rtp) }
+                let got = sendPaced(sent, from: a.rtp, to: call.toA.rtp, at: b.rtp)
+                #expect(got.count == sent.count, "B received \(got.count) of \(sent.count)")
+                let ssrc = try #require(got.first?.ssrc)
+                let aSR = rtcpSR(ssrc: 0xA4A4_0001, n: 1)
+                a.rtcp.send(aSR, to: call.toA.rtcp)
+                // Reports come every ~5 s (RFC 3550's minimum, randomised): wait up to 12 s for
+                // an SR on the stream B receives, after all 50 packets went out.
+                var report: (ssrc: UInt32, packets: UInt32)?
+                let deadline = Date().addingTimeInterval(12)
+                while report == nil, Date() < deadline {
+                    guard let r = b.rtcp.receive(timeout: 1) else { continue }
+                    #expect(r.bytes != aSR, "A's own SR was forwarded across the transcoded leg")
+                    if r.bytes.count >= 28, r.bytes[1] == 200, be32(r.bytes, 4) == ssrc { report = (ssrc, be32(r.bytes, 20)) }
+                }
+                let sr = try #require(report, "no SR for SSRC \(String(ssrc, radix: 16)) at B within 12 s")
+                #expect(sr.packets == UInt32(got.count))
             }
         }
 
