@@ -116,3 +116,32 @@ import Testing
         #expect(relay.counters.dropsTranscode == 4)
     }
 }
+
+@Suite struct TranscodeQueueTests {
+    // 40 ms in, 20 ms out with a receive batch of 4: a batch of 4 inputs makes 8 outputs, more
+    // than one send queue holds, so the queue is flushed mid-batch; every output arrives, in
+    // order, each half of an input frame, timestamps +160.
+    @Test func moreOutputsThanTheSendQueueHolds() throws {
+        var options = PacketLoop.Options()
+        options.batchSize = 4
+        let relay = Relay(slice: 31860...31879, options: options)
+        let call = try #require(TranscodedCall(relay, aToB: TranscodePlan(decode: [pcmu], encode: pcma, ptime: 20)))
+        var all: [UInt8] = []
+        var packets: [[UInt8]] = []
+        for k in 0..<16 {
+            let payload = (0..<320).map { UInt8(truncatingIfNeeded: $0 &* 3 &+ k &* 11) }
+            all += payload
+            packets.append(rtp(seq: UInt16(k), ts: UInt32(320 * k), ssrc: 0x6060_6060, pt: 0, payload: payload))
+        }
+        // Burst: all 16 before reading, so the loop sees full batches.
+        for p in packets { call.aRTP.send(p, to: relay.address(call.a[0])) }
+        var out: [ReceivedRTP] = []
+        while let r = call.bRTP.receive(timeout: 0.5) { if let h = ReceivedRTP(r.bytes) { out.append(h) } }
+        #expect(out.count == 32)
+        for (k, p) in out.enumerated() {
+            #expect(p.payload == all[(160 * k)..<(160 * k + 160)].map { G711.tables.ulawToAlaw[Int($0)] }, "packet \(k)")
+            if k > 0 { #expect(p.timestamp == out[k - 1].timestamp &+ 160 && p.sequence == out[k - 1].sequence &+ 1) }
+        }
+        #expect(relay.counters.drops == 0)
+    }
+}
