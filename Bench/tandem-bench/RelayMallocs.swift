@@ -19,14 +19,14 @@ enum RelayMallocs {
         let portMax = args.int("port-max", 29999, in: 1025...65535)
         let srtp = args.int("srtp", 0, in: 0...1) == 1
         let transcode = args.string("transcode", "")
-        let transcodeModes = transcode == "all" ? ["pcma-pcmu", "pcmu-pcma", "opus-pcmu"]
+        let transcodeModes = transcode == "all" ? ["pcma-pcmu", "pcmu-pcma", "opus-pcmu", "pcmu-opus"]
             : transcode.split(separator: ",").map(String.init)
         let unknown = transcodeModes.filter { TranscodeBench.plan($0) == nil }
         guard args.allErrors.isEmpty, portMin < portMax, unknown.isEmpty else {
             for e in args.allErrors { print("relay-mallocs: \(e)") }
             for u in unknown { print("relay-mallocs: unknown --transcode \(u)") }
             print("usage: tandem-bench relay-mallocs [--packets N] [--calls C] [--seconds S] [--port-min P] [--port-max P] [--srtp 0|1]")
-            print("                                  [--transcode pcma-pcmu|pcmu-pcma|opus-pcmu|all[,...]]")
+            print("                                  [--transcode pcma-pcmu|pcmu-pcma|opus-pcmu|pcmu-opus|all[,...]]")
             return 2
         }
         guard counterWorks() else {
@@ -146,18 +146,19 @@ enum TranscodeBench {
         case "pcma-pcmu": return TranscodePlan(decode: [pcma], encode: pcmu, generateRTCP: false)
         case "pcmu-pcma": return TranscodePlan(decode: [pcmu], encode: pcma, generateRTCP: false)
         case "opus-pcmu": return TranscodePlan(decode: [opus], encode: pcmu, generateRTCP: false)
+        case "pcmu-opus": return TranscodePlan(decode: [pcmu], encode: opus, generateRTCP: false)
         default: return nil
         }
     }
 
     /// G.711 through the direct table is held to 0 allocations; opus is measured and reported.
-    static func mayAllocate(_ mode: String) -> Bool { mode == "opus-pcmu" }
+    static func mayAllocate(_ mode: String) -> Bool { mode.contains("opus") }
 
     static func input(_ mode: String) -> (payloadType: UInt8, payload: [UInt8], timestampStep: UInt32)? {
         switch mode {
         case "pcma-pcmu":
             return (8, (0..<160).map { UInt8(truncatingIfNeeded: $0 &* 37) }, 160)
-        case "pcmu-pcma":
+        case "pcmu-pcma", "pcmu-opus":
             return (0, (0..<160).map { UInt8(truncatingIfNeeded: $0 &* 41) }, 160)
         case "opus-pcmu":
             return (111, opusPacket(), 960)

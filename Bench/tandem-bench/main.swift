@@ -4,7 +4,7 @@ import Glibc
 
 let usage = """
 usage: tandem-bench <command> [options]
-  relay-mallocs [--packets N] [--calls C] [--srtp 1] [--transcode pcma-pcmu|pcmu-pcma|opus-pcmu|all]
+  relay-mallocs [--packets N] [--calls C] [--srtp 1] [--transcode pcma-pcmu|pcmu-pcma|opus-pcmu|pcmu-opus|all]
                                             heap allocations per relayed packet (must be 0); --srtp 1
                                             also relays RTP -> SRTP and compares pps with plain;
                                             --transcode runs packets through the transcode handler
