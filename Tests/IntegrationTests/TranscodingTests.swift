@@ -19,7 +19,7 @@ import Testing
 // (MediaIO, branch transcode-plane). On either branch alone tandemd cannot pass them, so they
 // run against tandemd only with TANDEM_IT_TRANSCODING=1 (the lead removes the gate after
 // merging both) and always against the reference daemon (TANDEM_IT_DAEMON=rtpengine), which
-// validates what they expect. Slots 44-47 (29400-29799).
+// validates what they expect. Slots 36-39 (28600-28999; secure-media has 44-49).
 
 enum TranscodingGate {
     static var enabled: Bool {
@@ -135,7 +135,7 @@ extension Integration {
         /// with one companding step: aligned SNR > 25 dB, G.711's ~38 dB minus re-quantisation),
         /// and a DTMF event (8000 both sides) with its digit, duration and three end packets.
         @Test func pcmaToPCMUSpeechAndDTMF() throws {
-            let daemon = try Tandemd(slot: 44)
+            let daemon = try Tandemd(slot: 36)
             try withDaemonLog(daemon) {
                 let ng = try daemon.client()
                 let a = try Phone(), b = try Phone()
@@ -183,7 +183,7 @@ extension Integration {
         /// waveform-preserving; see CodecsTests' QualityTests for the measure's calibration);
         /// a DTMF event sent at 48000 arrives at 8000 (duration / 6) and the other way x 6.
         @Test func opusToPCMUSpeechAndDTMF() throws {
-            let daemon = try Tandemd(slot: 45)
+            let daemon = try Tandemd(slot: 37)
             try withDaemonLog(daemon) {
                 let ng = try daemon.client()
                 let a = try Phone(), b = try Phone()
@@ -238,7 +238,7 @@ extension Integration {
         /// describe a stream B never sees); B gets reports for the stream it does receive: an
         /// SR whose SSRC is that of the transcoded RTP and whose packet count is what B got.
         @Test func rtcpOnTheTranscodedLeg() throws {
-            let daemon = try Tandemd(slot: 47)
+            let daemon = try Tandemd(slot: 39)
             try withDaemonLog(daemon) {
                 let ng = try daemon.client()
                 let a = try Phone(), b = try Phone()
@@ -277,7 +277,7 @@ extension Integration {
         /// kHz resampler, so aligned SNR on the telephone-band tones > 20 dB and band-envelope
         /// similarity of speech > 0.95 against the 8 kHz rendering of the same speech.
         @Test func g722ToPCMA() throws {
-            let daemon = try Tandemd(slot: 46)
+            let daemon = try Tandemd(slot: 38)
             try withDaemonLog(daemon) {
                 let ng = try daemon.client()
                 let a = try Phone(), b = try Phone()
