@@ -49,12 +49,12 @@ extension MediaEngine {
             "dropssendfailed": .integer(Int64(media.dropsSendFailed)),
             "dropssrtp": .integer(Int64(media.dropsSRTP)),
             "dropssrtpprotect": .integer(Int64(media.dropsSRTPProtect)),
+            "kerneloverflows": .integer(Int64(media.kernelOverflows)),
+            "packetloops": .integer(Int64(loops.count)),
             "transcodedpackets": .integer(Int64(media.transcodedPackets)),
             "dropstranscode": .integer(Int64(media.dropsTranscode)),
             "rtcpconsumed": .integer(Int64(media.rtcpConsumed)),
             "rtcpgenerated": .integer(Int64(media.rtcpGenerated)),
-            "kerneloverflows": .integer(Int64(media.kernelOverflows)),
-            "packetloops": .integer(Int64(loops.count)),
         ]
         return [
             "currentstatistics": .dictionary(current),
