@@ -313,6 +313,17 @@ import Testing
         #expect(String(decoding: digits, as: UTF8.self) == "159#")
     }
 
+    // Talk-off: speech alone must not be taken for digits (no event reaches the receiver).
+    @Test func speechIsNotTakenForDigits() throws {
+        let relay = Relay(slice: 31880...31899)
+        let plan = TranscodePlan(decode: [pcmu], encode: pcma, telephoneEventOut: te8k, detectInbandDTMF: true)
+        let call = try #require(TranscodedCall(relay, aToB: plan))
+        let codec = G711Codec(.ulaw)
+        let packets = packetize(try speech(rate: 8000), frame: 160, pt: 0, timestampStep: 160) { codec.encode($0, samples: 160, into: $1, capacity: 160) }
+        let out = pump(packets, from: call.aRTP, to: relay.address(call.a[0]), at: call.bRTP)
+        #expect(out.count == packets.count && out.allSatisfy { $0.payloadType == 8 })
+    }
+
     // A sender with telephone-event, a receiver without: the events are rendered as DTMF tones
     // into the receiver's codec; decoding the output and running spandsp's detector on it gives
     // the digits back, and the tone lasts as long as the event (duration 800 = 100 ms).
