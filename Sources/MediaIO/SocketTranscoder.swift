@@ -48,6 +48,16 @@ final class SocketTranscoder {
     let ssrc: UInt32
     /// RTCP CNAME of the output stream.
     let cname: [UInt8]
+    // The plan's scalars the packet path needs, copied out at init: reading them through `plan`
+    // would copy PayloadFormats (Strings) per packet, i.e. ARC traffic.
+    private let encodePayloadType: UInt8
+    private let outputClockRate: UInt32
+    /// telephone-event towards the receiver: PT and clock rate (nil: the receiver has none).
+    private let eventOut: (payloadType: UInt8, clockRate: Int)?
+    private let generateInband: Bool
+    /// CN passed to the receiver with this PT (nil: CN dropped).
+    private let comfortNoisePayloadType: UInt8?
+
     /// Why a format of the plan could not be set up (its PT is then dropped); empty when all is well.
     private(set) var setupErrors: [String] = []
 
@@ -108,6 +118,11 @@ final class SocketTranscoder {
         initialTimestamp = timestamp
         nextTimestamp = timestamp
         cname = Array("tandem-\(String(ssrc, radix: 16))".utf8)
+        encodePayloadType = plan.encode.payloadType
+        outputClockRate = plan.encode.clockRate
+        eventOut = plan.telephoneEventOut.map { ($0.payloadType, Int($0.clockRate)) }
+        generateInband = plan.generateInbandDTMF
+        if case .pass(let pt) = plan.comfortNoise { comfortNoisePayloadType = pt } else { comfortNoisePayloadType = nil }
         actions = .allocate(capacity: 128)
         actions.initialize(repeating: Action.drop.rawValue, count: 128)
         arguments = .allocate(capacity: 128)
@@ -159,7 +174,7 @@ final class SocketTranscoder {
     }
 
     /// RTP clock rate of the output stream.
-    var clockRate: UInt32 { plan.encode.clockRate }
+    var clockRate: UInt32 { outputClockRate }
 
     // MARK: per packet
 
@@ -235,7 +250,7 @@ final class SocketTranscoder {
             let frames = leg.path.process(payload: input, count: payload.count, timestamp: h.timestamp) { out, count, ts in
                 emitAudio(leg, out, count, ts, now: now, emit: emit)
             }
-            if let detector = leg.tap?.detector, let teOut = plan.telephoneEventOut {
+            if let detector = leg.tap?.detector, let teOut = eventOut {
                 sendDetectedEvents(detector, teOut, leg, now: now, emit: emit)
             }
             if frames < 0 {
@@ -250,7 +265,7 @@ final class SocketTranscoder {
                            now: UInt64, emit: (UnsafeRawPointer, Int) -> Void) {
         let outTs = ts &+ leg.offset
         let marker = pendingMarker || (started && outTs != nextTimestamp)
-        write(marker: marker, payloadType: plan.encode.payloadType, timestamp: outTs, payload: payload, count: count, emit: emit)
+        write(marker: marker, payloadType: encodePayloadType, timestamp: outTs, payload: payload, count: count, emit: emit)
         nextTimestamp = outTs &+ leg.path.timestampIncrement
         started = true
         pendingMarker = false
@@ -295,7 +310,7 @@ final class SocketTranscoder {
             droppedMalformed &+= 1
             return .dropped
         }
-        if let teOut = plan.telephoneEventOut {
+        if let teOut = eventOut {
             return legRefs[k]._withUnsafeGuaranteedRef { leg in
                 // RFC 4733 over another clock: the event's timestamp through the audio's own
                 // mapping (events stay aligned with it), durations scaled; every packet, end
@@ -309,7 +324,7 @@ final class SocketTranscoder {
                 return .consumed
             }
         }
-        guard plan.generateInbandDTMF else {
+        guard generateInband else {
             droppedPayloadType &+= 1
             return .dropped
         }
@@ -357,7 +372,7 @@ final class SocketTranscoder {
     /// Digits the detector found in the decoded audio, sent as RFC 4733 events on our line:
     /// a start packet (marker), an update per audio packet while the tone lasts, and three end
     /// packets with the final duration.
-    private func sendDetectedEvents(_ detector: DTMFDetector, _ teOut: PayloadFormat, _ leg: DecodeLeg,
+    private func sendDetectedEvents(_ detector: DTMFDetector, _ teOut: (payloadType: UInt8, clockRate: Int), _ leg: DecodeLeg,
                                     now: UInt64, emit: (UnsafeRawPointer, Int) -> Void) {
         let scale = Int64(teOut.clockRate) / Int64(DTMFDetector.sampleRate)
         var updated = false
@@ -387,12 +402,12 @@ final class SocketTranscoder {
     }
 
     private func endDetected(emit: (UnsafeRawPointer, Int) -> Void) {
-        guard let teOut = plan.telephoneEventOut else { return }
+        guard let teOut = eventOut else { return }
         for _ in 0..<3 { sendEvent(marker: false, end: true, teOut, emit: emit) }  // RFC 4733 2.5.1.4
         detecting = false
     }
 
-    private func sendEvent(marker: Bool, end: Bool, _ teOut: PayloadFormat, emit: (UnsafeRawPointer, Int) -> Void) {
+    private func sendEvent(marker: Bool, end: Bool, _ teOut: (payloadType: UInt8, clockRate: Int), emit: (UnsafeRawPointer, Int) -> Void) {
         TelephoneEvent(event: detectCode, end: end, volume: 10, duration: UInt16(clamping: detectDuration)).write(to: eventBuffer)
         write(marker: marker, payloadType: teOut.payloadType, timestamp: detectTimestamp, payload: eventBuffer, count: 4, emit: emit)
     }
@@ -400,7 +415,7 @@ final class SocketTranscoder {
     // MARK: comfort noise
 
     private func comfortNoise(_ h: RTPHeader, now: UInt64, emit: (UnsafeRawPointer, Int) -> Void) -> TranscodeDisposition {
-        guard case .pass(let pt) = plan.comfortNoise else { return .consumed }  // dropped by plan, not an error
+        guard let pt = comfortNoisePayloadType else { return .consumed }  // dropped by plan, not an error
         let payload = h.payload
         guard let base = payload.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return .consumed }
         // On our line at its current position: CN fills the gap the audio left.
