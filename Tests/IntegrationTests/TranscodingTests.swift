@@ -19,7 +19,7 @@ import Testing
 // (MediaIO, branch transcode-plane). On either branch alone tandemd cannot pass them, so they
 // run against tandemd only with TANDEM_IT_TRANSCODING=1 (the lead removes the gate after
 // merging both) and always against the reference daemon (TANDEM_IT_DAEMON=rtpengine), which
-// validates what they expect. Slots 36-39 (28600-28999; secure-media has 44-49).
+// validates what they expect. Slots 35-39 (28500-28999; secure-media has 44-49).
 
 enum TranscodingGate {
     static var enabled: Bool {
@@ -231,6 +231,35 @@ extension Integration {
                 let atA = receivedEvents(sendPaced(eventB, from: b.rtp, to: call.toB.rtp, at: a.rtp), pt: 101)
                 #expect(atA.count == 1, "events at A: \(atA)")
                 if let e = atA.first { #expect(e.code == 11 && e.duration == 5760 && e.ends == 3, "event at A: \(e)") }
+            }
+        }
+
+        /// ptime: B answers PCMU with a=ptime:40, A sends 20 ms PCMA: B gets 40 ms packets
+        /// (320 bytes, timestamp +320, consecutive sequence numbers) holding the same audio
+        /// (aligned SNR > 25 dB, as for 20 ms).
+        @Test func repacketisesToTheReceiversPtime() throws {
+            let daemon = try Tandemd(slot: 35)
+            try withDaemonLog(daemon) {
+                let ng = try daemon.client()
+                let a = try Phone(), b = try Phone()
+                let offer = CodecOffer(payloadTypes: [8], attributes: ["a=rtpmap:8 PCMA/8000"])
+                let call = try transcodedCall(ng, a: a, b: b, offer: offer, transcode: ["PCMU"]) { _ in
+                    CodecOffer(payloadTypes: [0], attributes: ["a=rtpmap:0 PCMU/8000", "a=ptime:40"])
+                }
+                let x = multiTone(rate: 8000, seconds: 2)
+                let alaw = G711Codec(.alaw), ulaw = G711Codec(.ulaw)
+                let sent = encodedStream(x, frame: 160, pt: 8, ssrc: 0xA5A5_0001, timestampStep: 160) { alaw.encode($0, samples: 160, into: $1, capacity: 160) }
+                let got = sendPaced(sent, from: a.rtp, to: call.toA.rtp, at: b.rtp)
+                #expect(got.count >= sent.count / 2 - 1 && got.count <= sent.count / 2, "B received \(got.count) packets for \(sent.count) x 20 ms")
+                #expect(got.allSatisfy { $0.payloadType == 0 && $0.payload.count == 320 })
+                for k in got.indices.dropFirst() {
+                    #expect(got[k].timestamp == got[k - 1].timestamp &+ 320 && got[k].seq == got[k - 1].seq &+ 1)
+                }
+                let y = decodedStream(got, pt: 0) { ulaw.decode($0, count: $1, into: $2, capacity: 5760) }
+                let lag = delay(of: y, behind: x, maxLag: 800)
+                let s = snr(x, y, lag: lag, skip: 1600)
+                print("PCMA 20 ms -> PCMU 40 ms: delay \(lag), SNR \(s) dB")
+                #expect(s > 25)
             }
         }
 
