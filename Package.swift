@@ -46,7 +46,7 @@ let package = Package(
         // Call model: offer/answer, ports, timeouts — sans-IO.
         .target(name: "CallModel", dependencies: ["SDP", "NGProtocol", "RTP", "STUN", "Crypto", "TandemBase"]),
         // I/O: per-core epoll packet loops, and the ng control listener on SwiftNIO.
-        .target(name: "MediaIO", dependencies: ["CallModel", "Crypto", "RTP", "TandemBase", "CTandemSys"]),
+        .target(name: "MediaIO", dependencies: ["CallModel", "Codecs", "Crypto", "RTP", "TandemBase", "CTandemSys"]),
         .target(name: "TandemConfig", dependencies: ["TandemBase"]),
         .target(name: "ControlPlane", dependencies: [
             "MediaIO", "NGProtocol", "Bencode", "CallModel", "TandemConfig", "TandemBase",
@@ -79,13 +79,13 @@ let package = Package(
         .testTarget(name: "SDPTests", dependencies: ["SDP"]),
         .testTarget(name: "RTPTests", dependencies: ["RTP"]),
         .testTarget(name: "CallModelTests", dependencies: ["CallModel", "SDP", "NGProtocol", "Bencode", "STUN", "Crypto"], resources: [.copy("Golden")]),
-        .testTarget(name: "MediaIOTests", dependencies: ["MediaIO", "CallModel", "Crypto", "TandemBase", "CTandemSys", "TandemTestSupport"]),
+        .testTarget(name: "MediaIOTests", dependencies: ["MediaIO", "CallModel", "Codecs", "Crypto", "RTP", "TandemBase", "CTandemSys", "TandemTestSupport"]),
         .testTarget(name: "TandemConfigTests", dependencies: ["TandemConfig"]),
         .testTarget(name: "SIPTests", dependencies: ["SIP", "TandemBase"]),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto", "CSRTP", "COpenSSL", "TandemBase"]),
         .testTarget(name: "STUNTests", dependencies: ["STUN", "TandemBase"]),
         .testTarget(name: "CodecsTests", dependencies: ["Codecs", "CSpanDSP", "COpus", "TandemBase"]),
         .testTarget(name: "ProxyTests", dependencies: ["Proxy", "SIP", "NGProtocol", "Bencode", "TandemBase"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["Bencode", "NGProtocol", "STUN", "Crypto", "TandemBase", "CTandemSys", "TandemTestSupport"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["Bencode", "Codecs", "NGProtocol", "STUN", "Crypto", "TandemBase", "CTandemSys", "TandemTestSupport"]),
     ]
 )

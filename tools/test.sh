@@ -46,7 +46,7 @@ step "WebRTC and SRTP with real peers: aiortc, headless Chromium, SDES across rt
 tools/tests/webrtc-interop.sh tandemd
 
 step "relay: heap allocations per relayed packet; control-path allocations vs Bench/thresholds.json"
-"$(swift build -c release --show-bin-path)/tandem-bench" relay-mallocs --packets 100000 --calls 100
+"$(swift build -c release --show-bin-path)/tandem-bench" relay-mallocs --packets 100000 --calls 100 --transcode all
 "$(swift build -c release --show-bin-path)/tandem-bench" micro --iterations 2000 --mallocs-only
 
 step "fuzz smoke runs"

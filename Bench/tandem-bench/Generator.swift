@@ -9,6 +9,9 @@ import TandemBase
 
 final class Generator {
     static let packetSize = 172  // 12-byte header + 160 bytes of G.711, 20 ms
+    /// Bytes per packet sent (header + payload) and the RTP timestamp step per packet.
+    let packetSize: Int
+    let timestampStep: UInt32
     let batch = 32
     let sendFD: Int32
     let receiveFD: Int32
@@ -30,26 +33,33 @@ final class Generator {
         var nanoseconds: UInt64 = 0
     }
 
-    /// `targets`: the relay port each call's A side sends to.
-    init(targets: [TransportAddress]) {
+    /// `targets`: the relay port each call's A side sends to. By default every packet is 20 ms
+    /// of PCMU (PT 0, 160 bytes of 0xd5, timestamp +160); `payload`/`payloadType`/`timestampStep`
+    /// send another format (e.g. a real opus packet for the transcoding benches).
+    init(targets: [TransportAddress], payloadType: UInt8 = 0, payload: [UInt8]? = nil, timestampStep: UInt32 = 160) {
         calls = targets.count
+        packetSize = 12 + (payload?.count ?? Self.packetSize - 12)
+        self.timestampStep = timestampStep
         (sendFD, sendAddress) = Generator.socket()
         (receiveFD, receiveAddress) = Generator.socket()
         destinations = .allocate(capacity: max(1, calls))
         var length: socklen_t = 0
         for (i, t) in targets.enumerated() { length = Generator.write(t, destinations + i) }
         destinationLength = length
-        sendData = .allocate(byteCount: batch * Self.packetSize, alignment: 16)
-        sendData.initializeMemory(as: UInt8.self, repeating: 0xd5, count: batch * Self.packetSize)
+        sendData = .allocate(byteCount: batch * packetSize, alignment: 16)
+        sendData.initializeMemory(as: UInt8.self, repeating: 0xd5, count: batch * packetSize)
         receiveData = .allocate(byteCount: batch * 2048, alignment: 16)
         sendIov = .allocate(capacity: batch)
         sendMsgs = .allocate(capacity: batch)
         receiveIov = .allocate(capacity: batch)
         receiveMsgs = .allocate(capacity: batch)
         for i in 0..<batch {
-            sendData.storeBytes(of: 0x80, toByteOffset: i * Self.packetSize, as: UInt8.self)  // V=2
-            sendData.storeBytes(of: 0, toByteOffset: i * Self.packetSize + 1, as: UInt8.self)  // PCMU
-            sendIov[i] = iovec(iov_base: sendData + i * Self.packetSize, iov_len: Self.packetSize)
+            sendData.storeBytes(of: 0x80, toByteOffset: i * packetSize, as: UInt8.self)  // V=2
+            sendData.storeBytes(of: payloadType, toByteOffset: i * packetSize + 1, as: UInt8.self)  // PCMU by default
+            if let payload {
+                for (k, byte) in payload.enumerated() { sendData.storeBytes(of: byte, toByteOffset: i * packetSize + 12 + k, as: UInt8.self) }
+            }
+            sendIov[i] = iovec(iov_base: sendData + i * packetSize, iov_len: packetSize)
             sendMsgs[i] = tandem_mmsghdr()
             sendMsgs[i].msg_hdr.msg_iov = sendIov + i
             sendMsgs[i].msg_hdr.msg_iovlen = 1
@@ -117,10 +127,10 @@ final class Generator {
     @inline(__always)
     private func prepare(count: Int, sequence: inout Int, next: inout Int) {
         for i in 0..<count {
-            let p = sendData + i * Self.packetSize
+            let p = sendData + i * packetSize
             let seq = UInt16(truncatingIfNeeded: sequence / max(1, calls))
             p.storeBytes(of: seq.bigEndian, toByteOffset: 2, as: UInt16.self)
-            p.storeBytes(of: (UInt32(seq) &* 160).bigEndian, toByteOffset: 4, as: UInt32.self)
+            p.storeBytes(of: (UInt32(seq) &* timestampStep).bigEndian, toByteOffset: 4, as: UInt32.self)
             p.storeBytes(of: (0x7a00_0000 | UInt32(next)).bigEndian, toByteOffset: 8, as: UInt32.self)
             sendMsgs[i].msg_hdr.msg_name = UnsafeMutableRawPointer(destinations + next)
             sequence += 1

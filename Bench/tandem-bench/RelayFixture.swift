@@ -13,7 +13,10 @@ final class RelayFixture {
     let generator: Generator
     let calls: Int
 
-    init?(calls: Int, portSlice: ClosedRange<UInt16>, cpu: Int?, srtp: Bool = false) {
+    /// With `transcode`, A's RTP sockets transcode what the generator sends by that plan
+    /// (`input` describes what the generator sends: PT, payload, timestamp step).
+    init?(calls: Int, portSlice: ClosedRange<UInt16>, cpu: Int?, srtp: Bool = false,
+          transcode: TranscodePlan? = nil, input: (payloadType: UInt8, payload: [UInt8], timestampStep: UInt32)? = nil) {
         self.calls = calls
         var options = PacketLoop.Options(cpu: cpu)
         options.receiveBufferBytes = 4 << 20
@@ -33,21 +36,24 @@ final class RelayFixture {
             return nil
         }
         let targets = (0..<calls).map { TransportAddress(ip: interface.address, port: sides[2 * $0][0].port) }
-        generator = Generator(targets: targets)
+        generator = input.map { Generator(targets: targets, payloadType: $0.payloadType, payload: $0.payload, timestampStep: $0.timestampStep) }
+            ?? Generator(targets: targets)
         let aRemote = generator.sendAddress, bRemote = generator.receiveAddress
         _ = loop.sync { ctx in
             for k in 0..<calls {
                 let a = sides[2 * k], b = sides[2 * k + 1]
-                Self.wire(ctx.plane, side: a, remote: aRemote, peer: b)
+                Self.wire(ctx.plane, side: a, remote: aRemote, peer: b, transcode: transcode)
                 Self.wire(ctx.plane, side: b, remote: bRemote, peer: a, encrypt: srtp ? Self.key(k) : nil)
             }
         }
     }
 
     private static func wire(_ plane: MediaPlane, side: [SocketHandle], remote: TransportAddress, peer: [SocketHandle],
-                             encrypt: SRTPParameters? = nil) {
-        plane.configure(side[0], SocketForwarding(remote: remote, rtpOut: peer[0], rtcpOut: peer[1], acceptsRTCP: false,
-                                                  latching: LatchingPolicy(), encrypt: encrypt))
+                             encrypt: SRTPParameters? = nil, transcode: TranscodePlan? = nil) {
+        var rtp = SocketForwarding(remote: remote, rtpOut: peer[0], rtcpOut: peer[1], acceptsRTCP: false,
+                                   latching: LatchingPolicy(), encrypt: encrypt)
+        rtp.transcode = transcode
+        plane.configure(side[0], rtp)
         plane.configure(side[1], SocketForwarding(remote: nil, rtpOut: nil, rtcpOut: peer[1], acceptsRTCP: true,
                                                   latching: LatchingPolicy(), encrypt: encrypt))
     }

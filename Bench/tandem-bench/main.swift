@@ -4,9 +4,11 @@ import Glibc
 
 let usage = """
 usage: tandem-bench <command> [options]
-  relay-mallocs [--packets N] [--calls C] [--srtp 1]
+  relay-mallocs [--packets N] [--calls C] [--srtp 1] [--transcode pcma-pcmu|pcmu-pcma|opus-pcmu|pcmu-opus|all]
                                             heap allocations per relayed packet (must be 0); --srtp 1
-                                            also relays RTP -> SRTP and compares pps with plain
+                                            also relays RTP -> SRTP and compares pps with plain;
+                                            --transcode runs packets through the transcode handler
+                                            (G.711 held to 0 mallocs, opus reported) with CPU ns/packet
   relay-pps [--seconds S] [--calls C]       relayed packets per second and CPU per packet
   micro [--iterations N] [--check [--mallocs-only]]
                                             control-path ns and mallocs per operation vs Bench/thresholds.json

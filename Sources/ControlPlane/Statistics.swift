@@ -55,6 +55,10 @@ extension MediaEngine {
             "stunrejected": .integer(Int64(registry.stunRejected)),
             "kerneloverflows": .integer(Int64(media.kernelOverflows)),
             "packetloops": .integer(Int64(loops.count)),
+            "transcodedpackets": .integer(Int64(media.transcodedPackets)),
+            "dropstranscode": .integer(Int64(media.dropsTranscode)),
+            "rtcpconsumed": .integer(Int64(media.rtcpConsumed)),
+            "rtcpgenerated": .integer(Int64(media.rtcpGenerated)),
         ]
         return [
             "currentstatistics": .dictionary(current),

@@ -47,14 +47,17 @@ public final class LoopContext {
 
     /// epoll timeout until the next tick: -1 (none) or milliseconds, rounded up.
     func pollTimeoutMs() -> Int32 {
-        guard tickHandler != nil else { return -1 }
+        let reports = core.transcoding.timeoutMs(now: now.nanoseconds)
+        guard tickHandler != nil else { return reports }
         let t = now.nanoseconds
         guard nextTick > t else { return 0 }
-        return Int32(min(60_000, (nextTick - t + 999_999) / 1_000_000))
+        let tick = Int32(min(60_000, (nextTick - t + 999_999) / 1_000_000))
+        return reports < 0 ? tick : min(tick, reports)
     }
 
     /// Runs the tick handler if it is due.
     func tickIfDue() {
+        core.sendDueReports(now: now.nanoseconds)
         guard let handler = tickHandler, now.nanoseconds >= nextTick else { return }
         nextTick = max(nextTick &+ tickInterval, now.nanoseconds)  // no burst of catch-up ticks
         handler(self)

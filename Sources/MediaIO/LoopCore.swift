@@ -22,6 +22,8 @@ final class LoopCore {
     /// Strong references to the SRTP contexts the endpoint table points at (unretained), by fd.
     /// Control path only: the packet path never touches it.
     var crypto: [Int32: SocketCrypto] = [:]
+    /// Transcoders by fd, the transcoded packets' send pool and the RTCP report timer.
+    let transcoding: TranscodeRegistry
     private var generation: UInt32 = 0
 
     /// epoll user data of the mailbox eventfd (socket events carry their fd).
@@ -36,6 +38,8 @@ final class LoopCore {
         table.initialize(to: EndpointTable())
         counters = .allocate(capacity: 1)
         counters.initialize(to: LoopCounters())
+        transcoding = TranscodeRegistry(batch: options.batchSize, slotSize: options.bufferSize,
+                                        intervalSeconds: options.rtcpIntervalSeconds)
     }
 
     /// Frees the buffers; sockets must have been closed (UDPMediaPlane.closeAll).
@@ -44,6 +48,7 @@ final class LoopCore {
         table.pointee.deallocate()
         table.deallocate()
         counters.deallocate()
+        transcoding.deallocate()
     }
 
     /// Enters a freshly bound socket into the table and epoll. False if epoll refused it.
@@ -71,6 +76,7 @@ final class LoopCore {
         Glibc.close(fd)
         ep.pointee = Endpoint()  // drops the unretained context refs before the contexts go
         crypto[fd] = nil
+        removeTranscoder(fd: fd)
         table.pointee.remoteLengths[Int(fd)] = 0
         counters.pointee.socketsOpen -= 1
     }

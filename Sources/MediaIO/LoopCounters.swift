@@ -30,13 +30,20 @@ public struct LoopCounters: Hashable, Sendable {
     public var wakeups: UInt64 = 0
     public var receiveCalls: UInt64 = 0
     public var sendCalls: UInt64 = 0
+    /// Transcoding: packets produced by transcoders; packets a transcoder dropped (payload type
+    /// not in the socket's plan, a payload that does not decode); sender RTCP consumed on a
+    /// transcoded leg instead of relayed; RTCP reports generated for transcoded legs.
+    public var transcodedPackets: UInt64 = 0
+    public var dropsTranscode: UInt64 = 0
+    public var rtcpConsumed: UInt64 = 0
+    public var rtcpGenerated: UInt64 = 0
     /// Media sockets open on this loop now.
     public var socketsOpen: Int = 0
 
     public init() {}
 
     /// All packets dropped by the loop itself (kernel overflows excluded).
-    public var drops: UInt64 { dropsMalformed + dropsStrictSource + dropsNoDestination + dropsSendFailed + dropsSRTP + dropsSRTPProtect }
+    public var drops: UInt64 { dropsMalformed + dropsStrictSource + dropsNoDestination + dropsSendFailed + dropsSRTP + dropsSRTPProtect + dropsTranscode }
 
     /// Adds another loop's counters (for a daemon-wide `statistics`).
     public static func + (a: Self, b: Self) -> Self {
@@ -57,6 +64,10 @@ public struct LoopCounters: Hashable, Sendable {
         s.wakeups += b.wakeups
         s.receiveCalls += b.receiveCalls
         s.sendCalls += b.sendCalls
+        s.transcodedPackets += b.transcodedPackets
+        s.dropsTranscode += b.dropsTranscode
+        s.rtcpConsumed += b.rtcpConsumed
+        s.rtcpGenerated += b.rtcpGenerated
         s.socketsOpen += b.socketsOpen
         return s
     }

@@ -19,6 +19,8 @@ public final class PacketLoop: @unchecked Sendable {
         /// SO_RCVBUF/SO_SNDBUF requested per media socket (the kernel caps them at rmem_max/wmem_max).
         public var receiveBufferBytes = 1 << 20
         public var sendBufferBytes = 1 << 20
+        /// Mean interval of the RTCP reports generated for transcoded legs (RFC 3550: 5 s).
+        public var rtcpIntervalSeconds = 5.0
 
         public init(cpu: Int? = nil) { self.cpu = cpu }
     }

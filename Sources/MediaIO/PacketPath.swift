@@ -54,6 +54,13 @@ extension LoopCore {
                 drop(ep, &c.pointee.dropsNoDestination)
                 continue
             }
+            if kind == .rtp, let transcoder = ep.pointee.transcoder {
+                guard transcode(transcoder, slot: i, ep: ep, out: out, outFD: ep.pointee.rtpOut.fd, nameLength: nameLength,
+                                queued: &queuedRTP, now: now) else { continue }
+            } else if kind == .rtcp && out.pointee.rtcpGenerated {
+                c.pointee.rtcpConsumed &+= 1  // the sender's RTCP does not cross a transcoded leg
+                continue
+            }
             var length = Int(b.rxMsgs[i].msg_len)
             if out.pointee.srtpOut != nil || out.pointee.srtpOutUnusable {
                 guard protect(out, kind, slot: i, length: &length) else {
@@ -62,6 +69,10 @@ extension LoopCore {
                 }
             }
             let useSecond = kind == .rtcp && rtcpSeparate
+            if !useSecond && queuedRTP == b.batch {  // transcoded packets filled the queue
+                flush(fd: ep.pointee.rtpOut.fd, first: 0, count: queuedRTP)
+                queuedRTP = 0
+            }
             let entry = useSecond ? b.batch + queuedRTCP : queuedRTP
             b.queue(slot: i, length: length, entry: entry, name: t.remotes + outFD, nameLength: nameLength)
             if useSecond { queuedRTCP += 1 } else { queuedRTP += 1 }
@@ -251,7 +262,7 @@ extension LoopCore {
     /// (and counted); a full socket buffer drops the rest of the batch. Bounded: every iteration
     /// consumes at least one message or stops.
     @inline(__always)
-    private func flush(fd: Int32, first: Int, count: Int) {
+    func flush(fd: Int32, first: Int, count: Int) {
         let b = buffers
         let c = counters
         var start = 0

@@ -86,6 +86,7 @@ public final class UDPMediaPlane: MediaPlane {
         ep.pointee.rtpOut = outRef(forwarding.rtpOut)
         ep.pointee.rtcpOut = outRef(forwarding.rtcpOut)
         configureCrypto(socket, ep, forwarding)
+        core.configureTranscode(socket, ep, forwarding)
         var remote = forwarding.remote
         if let r = remote, r.ip.isUnspecified || r.port == 0 || SocketAddress.family(of: r.ip) != ep.pointee.family {
             remote = nil
