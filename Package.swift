@@ -84,7 +84,7 @@ let package = Package(
         .testTarget(name: "SIPTests", dependencies: ["SIP", "TandemBase"]),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto", "CSRTP", "COpenSSL", "TandemBase"]),
         .testTarget(name: "STUNTests", dependencies: ["STUN", "TandemBase"]),
-        .testTarget(name: "CodecsTests", dependencies: ["Codecs", "CSpanDSP", "COpus", "TandemBase"]),
+        .testTarget(name: "CodecsTests", dependencies: ["Codecs", "CSpanDSP", "COpus", "TandemBase", "TandemTestSupport"]),
         .testTarget(name: "ProxyTests", dependencies: ["Proxy", "SIP", "NGProtocol", "Bencode", "TandemBase"]),
         .testTarget(name: "IntegrationTests", dependencies: ["Bencode", "Codecs", "NGProtocol", "STUN", "Crypto", "TandemBase", "CTandemSys", "TandemTestSupport"]),
     ]

@@ -1,3 +1,4 @@
+import SDP
 import Crypto
 import Testing
 import TandemBase
@@ -37,10 +38,10 @@ private func attributes(_ name: String, in sdp: String) -> [String] {
 @Test func base64RoundTripsPaddedAndUnpadded() {
     for n in 28...46 {
         let bytes = (0..<n).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }
-        #expect(SDESBase64.decode(SDESBase64.encode(bytes, pad: false)) == bytes)
-        #expect(SDESBase64.decode(SDESBase64.encode(bytes, pad: true)) == bytes)
+        #expect(Base64.decode(Base64.encode(bytes, pad: false)) == bytes)
+        #expect(Base64.decode(Base64.encode(bytes, pad: true)) == bytes)
     }
-    #expect(SDESBase64.encode([1, 2], pad: true).hasSuffix("="))
+    #expect(Base64.encode([1, 2], pad: true).hasSuffix("="))
 }
 
 @Test func sdesOptionsReadTheNGList() throws {

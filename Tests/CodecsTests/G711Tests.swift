@@ -1,3 +1,4 @@
+import TandemTestSupport
 import CSpanDSP
 import Codecs
 import Testing

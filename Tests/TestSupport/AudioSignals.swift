@@ -2,7 +2,7 @@ import Foundation
 
 // Real audio test signals (espeak-ng speech, multi-tone) and the measures that judge a codec's
 // or a transcoder's output against its input; shared by MediaIOTests and IntegrationTests
-// (the same definitions as CodecsTests/Signals.swift, which stays with the codec tests).
+// and CodecsTests.
 // Real test signals and the measures used to judge codec output against its input.
 
 public enum SignalError: Error, CustomStringConvertible {

@@ -1,4 +1,5 @@
 import Crypto
+import SDP
 
 /// One SDES `a=crypto` attribute (RFC 4568 §9.1):
 /// `TAG SUITE inline:BASE64(key||salt)[|LIFETIME][|MKI:LENGTH] [SESSION-PARAMS...]`.
@@ -39,7 +40,7 @@ public struct SDESCrypto: Equatable, Sendable {
               let info = SDESSuite(name: fields[1]), fields[2].hasPrefix("inline:") else { return nil }
         let keyParams = fields[2].dropFirst("inline:".count).split(separator: ";").first ?? ""
         let parts = keyParams.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
-        guard let keySalt = SDESBase64.decode(parts[0]), keySalt.count == info.keySaltLength else { return nil }
+        guard let keySalt = Base64.decode(parts[0]), keySalt.count == info.keySaltLength else { return nil }
         var lifetime: String?
         var mki: (UInt64, Int)?
         for part in parts.dropFirst() {
@@ -58,7 +59,7 @@ public struct SDESCrypto: Equatable, Sendable {
 
     /// The attribute value; `pad` writes base64 with `=` padding (rtpengine's `SDES-pad`).
     public func sdpValue(pad: Bool = false) -> String {
-        var inline = "inline:" + SDESBase64.encode(keySalt, pad: pad)
+        var inline = "inline:" + Base64.encode(keySalt, pad: pad)
         if let lifetime { inline += "|" + lifetime }
         if let mki { inline += "|\(mki.value):\(mki.length)" }
         return ([String(tag), suite, inline] + sessionParameters).joined(separator: " ")
@@ -120,44 +121,5 @@ public struct SDESSuite: Equatable, Sendable {
     public init?(name: some StringProtocol) {
         guard let found = Self.offerOrder.first(where: { $0.name == name }) else { return nil }
         self = found
-    }
-}
-
-/// RFC 4648 base64 for SDES keys (the SDP target's decoder is internal to it).
-enum SDESBase64 {
-    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
-
-    static func encode(_ bytes: [UInt8], pad: Bool) -> String {
-        var out: [UInt8] = []
-        var i = 0
-        while i < bytes.count {
-            let n = min(3, bytes.count - i)
-            let b0 = bytes[i], b1 = n > 1 ? bytes[i + 1] : 0, b2 = n > 2 ? bytes[i + 2] : 0
-            out.append(alphabet[Int(b0 >> 2)])
-            out.append(alphabet[Int((b0 & 3) << 4 | b1 >> 4)])
-            if n > 1 { out.append(alphabet[Int((b1 & 15) << 2 | b2 >> 6)]) } else if pad { out.append(UInt8(ascii: "=")) }
-            if n > 2 { out.append(alphabet[Int(b2 & 63)]) } else if pad { out.append(UInt8(ascii: "=")) }
-            i += 3
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
-
-    /// Accepts padded and unpadded text; nil on any other character.
-    static func decode(_ text: String) -> [UInt8]? {
-        var bits: UInt32 = 0
-        var count = 0
-        var out: [UInt8] = []
-        var padding = false
-        for c in text.utf8 {
-            if c == UInt8(ascii: "=") { padding = true; continue }
-            guard !padding, let v = alphabet.firstIndex(of: c) else { return nil }
-            bits = bits << 6 | UInt32(v)
-            count += 6
-            if count >= 8 {
-                count -= 8
-                out.append(UInt8(truncatingIfNeeded: bits >> UInt32(count)))
-            }
-        }
-        return count >= 6 ? nil : out
     }
 }
