@@ -31,7 +31,7 @@ struct SDPRewriter {
             sdp.media[index] = live
                 ? rewriteLiveMedia(sdp.media[index], index: index, leg: legs[index], sender: media[index],
                                    sessionDirection: sessionDirection)
-                : rewriteRejectedMedia(sdp.media[index])
+                : rewriteRejectedMedia(sdp.media[index], index: index, leg: legs[index])
         }
         return sdp.serialized()
     }
@@ -117,12 +117,7 @@ struct SDPRewriter {
             codecLines = block.lines
         }
         groups.mid = midLines(groups.mid, index: index, leg: leg)
-        var lines = groups.plain.map { line -> SDPLine in
-            guard line.type == "c", let connection = Connection(value: line.value) else { return line }
-            var copy = line
-            copy.value = rewritten(connection, to: address).value
-            return copy
-        }
+        var lines = rewrittenPlain(groups.plain, to: address)
         lines += groups.other + groups.mid + codecLines
         let direction = sender.zeroAddress ? .sendonly : (groups.direction ?? sessionDirection ?? .sendrecv)
         lines.append(.attribute(direction.rawValue))
@@ -146,13 +141,26 @@ struct SDPRewriter {
         return input
     }
 
-    /// A rejected stream (port 0) keeps its payload list and unmanaged attributes only.
-    private func rewriteRejectedMedia(_ input: MediaDescription) -> MediaDescription {
+    /// A rejected stream (port 0) keeps its payload list, its c=/b= (c= rewritten as for a live
+    /// stream), unmanaged attributes and a=mid (golden 173, 175).
+    private func rewriteRejectedMedia(_ input: MediaDescription, index: Int, leg: MediaLeg) -> MediaDescription {
         var media = input
         media.mediaLine.port = 0
         let groups = AttributeGroups(input, formats: input.mediaLine.formats)
-        media.lines = groups.plain.filter { $0.type != "c" } + groups.other
+        let address = options.mediaAddress ?? leg.interface.advertised
+        media.lines = rewrittenPlain(groups.plain, to: address) + groups.other
+            + midLines(groups.mid, index: index, leg: leg)
         return media
+    }
+
+    /// Non-attribute lines with any c= pointed at `address`.
+    private func rewrittenPlain(_ plain: [SDPLine], to address: IPAddress) -> [SDPLine] {
+        plain.map { line -> SDPLine in
+            guard line.type == "c", let connection = Connection(value: line.value) else { return line }
+            var copy = line
+            copy.value = rewritten(connection, to: address).value
+            return copy
+        }
     }
 
     private func rtcpLines(leg: MediaLeg, address: IPAddress) -> [SDPLine] {
