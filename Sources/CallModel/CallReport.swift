@@ -1,4 +1,5 @@
 import Bencode
+import SDP
 import TandemBase
 
 /// Builds rtpengine's `query` dictionary for a call (also the reply of `delete`):
@@ -52,6 +53,7 @@ struct CallReport {
         var streams: [BencodeValue] = []
         if let rtp = leg.rtp {
             let stats = plane.stats(rtp)
+            if let codec = Self.codecName(stats.payloadType, leg: leg) { d["codec"] = .text(codec) }
             // rtpengine's totals are sums of the stream stats: muxed RTCP counts on the RTP stream.
             totals.rtp.add(packets: stats.rtpPackets + stats.rtcpPackets,
                            bytes: stats.rtpBytes + stats.rtcpBytes, errors: stats.errors)
@@ -98,6 +100,19 @@ struct CallReport {
         d["stats"] = ["packets": .integer(Int64(packets)), "bytes": .integer(Int64(bytes)),
                       "errors": .integer(Int64(stats.errors))]
         return d
+    }
+
+    /// rtpengine's per-media `codec`: the payload type received most often on the RTP stream,
+    /// as `NAME/CLOCK[/CHANNELS]` from the party's codec list; absent when none arrived or the
+    /// payload type is not in the party's list (recorded: replies/query-with-rtp-codecs.json).
+    static func codecName(_ payloadType: UInt8?, leg: MediaLeg) -> String? {
+        guard let pt = payloadType else { return nil }
+        if let format = leg.codec.store?.entry(pt)?.format {
+            return format.channels == 1 ? "\(format.encoding)/\(format.clockRate)"
+                : "\(format.encoding)/\(format.clockRate)/\(format.channels)"
+        }
+        guard leg.formats.contains(String(pt)), let map = StaticPayloadTypes.rtpmap(for: Int(pt)) else { return nil }
+        return "\(map.encoding)/\(map.clockRate)" + (map.encodingParameters.map { "/\($0)" } ?? "")
     }
 
     static func family(_ ip: IPAddress) -> String { ip.family == .ipv4 ? "IPv4" : "IPv6" }

@@ -130,6 +130,8 @@ public struct SocketStats: Hashable, Sendable {
     public var highestSequence: UInt32 = 0
     public var packetsLost: UInt64 = 0
     public var jitter: UInt32 = 0
+    /// The RTP payload type received most often (RTP/PayloadTypeTally); nil if no RTP yet.
+    public var payloadType: UInt8?
 
     public init() {}
 }

@@ -22,6 +22,8 @@ extension OfferAnswerOptions {
         transportProtocol = request.transportProtocol.flatMap { $0 == "accept" ? nil : $0 }
         if request.flags.contains(.noRTCPAttribute) { rtcpAttribute = .omit }
         if request.flags.contains(.fullRTCPAttribute) { rtcpAttribute = .full }
+        generateMid = request.flags.contains(.generateMid)
+        // `WebRTC` is unknown to rtpengine 10.5 (logged, no effect, golden 172/176/178): parsed, ignored.
         latching = LatchingPolicy(
             asymmetric: request.flags.contains(.asymmetric),
             strictSource: request.flags.contains(.strictSource),

@@ -28,6 +28,9 @@ public struct OfferAnswerOptions: Sendable, Equatable {
     public var rtcpMux: Set<RTCPMuxFlag> = []
     /// `transport-protocol`: the protocol to write into the receiving side's m= lines.
     public var transportProtocol: String?
+    /// `generate-mid`: an offer's m= lines without a=mid get `a=mid:N` (N = 1-based m= index),
+    /// as rtpengine 10.5 does; no effect on an answer (golden 173, 178, 179).
+    public var generateMid = false
     /// `SDES`, `DTLS`, `DTLS-fingerprint` (Security/SecurityOptions.swift).
     public var security = SecurityOptions()
 

@@ -8,7 +8,7 @@ import TandemBase
 ///   o= untouched unless `replace` asks; everything else copied in place.
 /// - each media section is regrouped as `m=`, `c=`/`b=`, unmanaged attributes in input order,
 ///   `a=mid`, the codec block per payload type in m= order (rtpmap, fmtp, rtcp-fb), direction,
-///   `a=rtcp`, `a=rtcp-mux`, `a=ptime`, then SDES/DTLS attributes.
+///   `a=rtcp`, `a=rtcp-mux`, SDES/DTLS attributes, `a=ptime`, then ICE.
 struct SDPRewriter {
     let options: OfferAnswerOptions
     let forOffer: Bool
@@ -29,9 +29,9 @@ struct SDPRewriter {
         for index in sdp.media.indices where index < legs.count {
             let live = !legs[index].rejected && legs[index].rtp != nil
             sdp.media[index] = live
-                ? rewriteLiveMedia(sdp.media[index], leg: legs[index], sender: media[index],
+                ? rewriteLiveMedia(sdp.media[index], index: index, leg: legs[index], sender: media[index],
                                    sessionDirection: sessionDirection)
-                : rewriteRejectedMedia(sdp.media[index])
+                : rewriteRejectedMedia(sdp.media[index], index: index, leg: legs[index])
         }
         return sdp.serialized()
     }
@@ -95,7 +95,7 @@ struct SDPRewriter {
 
     // MARK: - Media
 
-    private func rewriteLiveMedia(_ input: MediaDescription, leg: MediaLeg, sender: SenderMedia,
+    private func rewriteLiveMedia(_ input: MediaDescription, index: Int, leg: MediaLeg, sender: SenderMedia,
                                   sessionDirection: MediaDirection?) -> MediaDescription {
         var media = input
         let address = options.mediaAddress ?? leg.interface.advertised
@@ -116,13 +116,8 @@ struct SDPRewriter {
             media.mediaLine.formats = block.formats
             codecLines = block.lines
         }
-        if !forOffer, groups.mid.isEmpty, let mid = leg.mid { groups.mid = [.attribute("mid", mid)] }
-        var lines = groups.plain.map { line -> SDPLine in
-            guard line.type == "c", let connection = Connection(value: line.value) else { return line }
-            var copy = line
-            copy.value = rewritten(connection, to: address).value
-            return copy
-        }
+        groups.mid = midLines(groups.mid, index: index, leg: leg)
+        var lines = rewrittenPlain(groups.plain, to: address)
         lines += groups.other + groups.mid + codecLines
         let direction = sender.zeroAddress ? .sendonly : (groups.direction ?? sessionDirection ?? .sendrecv)
         lines.append(.attribute(direction.rawValue))
@@ -131,18 +126,41 @@ struct SDPRewriter {
             groups.ptime = [.attribute("ptime", ptime)]  // an answer without ptime keeps the offer's
         }
         if let forced = CodecNegotiation.ptimeLines(for: leg) { groups.ptime = forced }
-        lines += groups.ptime + leg.security.sdpLines + iceLines(leg: leg)  // we terminate SRTP
+        // We terminate SRTP; rtpengine writes a=ptime after a=crypto/setup/fingerprint (golden 171).
+        lines += leg.security.sdpLines + groups.ptime + iceLines(leg: leg)
         media.lines = lines
         return media
     }
 
-    /// A rejected stream (port 0) keeps its payload list and unmanaged attributes only.
-    private func rewriteRejectedMedia(_ input: MediaDescription) -> MediaDescription {
+    /// a=mid as rtpengine 10.5 writes it (golden 062, 170-179): an offer keeps the sender's mid,
+    /// or gets `N` (the 1-based m= index) with `generate-mid`; an answer carries the offerer's own
+    /// mid, whatever the answerer wrote (none if the offerer had none).
+    private func midLines(_ input: [SDPLine], index: Int, leg: MediaLeg) -> [SDPLine] {
+        if !forOffer { return leg.mid.map { [.attribute("mid", $0)] } ?? [] }
+        if input.isEmpty, options.generateMid { return [.attribute("mid", String(index + 1))] }
+        return input
+    }
+
+    /// A rejected stream (port 0) keeps its payload list, its c=/b= (c= rewritten as for a live
+    /// stream), unmanaged attributes and a=mid (golden 173, 175).
+    private func rewriteRejectedMedia(_ input: MediaDescription, index: Int, leg: MediaLeg) -> MediaDescription {
         var media = input
         media.mediaLine.port = 0
         let groups = AttributeGroups(input, formats: input.mediaLine.formats)
-        media.lines = groups.plain.filter { $0.type != "c" } + groups.other
+        let address = options.mediaAddress ?? leg.interface.advertised
+        media.lines = rewrittenPlain(groups.plain, to: address) + groups.other
+            + midLines(groups.mid, index: index, leg: leg)
         return media
+    }
+
+    /// Non-attribute lines with any c= pointed at `address`.
+    private func rewrittenPlain(_ plain: [SDPLine], to address: IPAddress) -> [SDPLine] {
+        plain.map { line -> SDPLine in
+            guard line.type == "c", let connection = Connection(value: line.value) else { return line }
+            var copy = line
+            copy.value = rewritten(connection, to: address).value
+            return copy
+        }
     }
 
     private func rtcpLines(leg: MediaLeg, address: IPAddress) -> [SDPLine] {

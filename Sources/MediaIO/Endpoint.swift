@@ -45,6 +45,8 @@ struct Endpoint {
     /// Monotonic nanoseconds of the last valid packet; 0 = none yet.
     var lastPacket: UInt64 = 0
     var receive: ReceiveStatistics?
+    /// RTP payload types received (query's per-media `codec`).
+    var payloadTypes = PayloadTypeTally()
     /// SRTP context unprotecting what is received here (nil: plain RTP/RTCP arrives).
     var srtpIn: Unmanaged<SRTPContext>?
     /// SRTP context protecting what is sent out of this socket (nil: send plain).

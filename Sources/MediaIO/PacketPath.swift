@@ -234,6 +234,7 @@ extension LoopCore {
         ep.pointee.rtpPackets &+= 1
         ep.pointee.rtpBytes &+= UInt64(length)
         let header = data.load(fromByteOffset: 1, as: UInt8.self)
+        ep.pointee.payloadTypes.record(header)
         let seq = UInt16(bigEndian: data.loadUnaligned(fromByteOffset: 2, as: UInt16.self))
         let ts = UInt32(bigEndian: data.loadUnaligned(fromByteOffset: 4, as: UInt32.self))
         let ssrc = UInt32(bigEndian: data.loadUnaligned(fromByteOffset: 8, as: UInt32.self))

@@ -139,6 +139,7 @@ public final class UDPMediaPlane: MediaPlane {
         s.lastPacket = e.lastPacket == 0 ? nil : MonotonicTime(nanoseconds: e.lastPacket)
         s.remote = e.latch.remote
         s.latched = e.latch.latched
+        s.payloadType = e.payloadTypes.mostFrequent
         if let r = e.receive {
             s.ssrc = r.ssrc
             s.highestSequence = r.extendedHighestSequence

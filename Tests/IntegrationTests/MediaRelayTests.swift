@@ -53,6 +53,9 @@ extension Integration {
                     #expect(streams?[1]?["stats"]?["bytes"]?.intValue == rtcpBytes, "\(tag) RTCP bytes")
                 }
                 #expect(query.int("tags", "A-tag", "medias", 0, "streams", 0, "SSRC") == 0xA0A0_0001)
+                for tag in ["A-tag", "B-tag"] {  // the payload type received most often, named (rtpengine's `codec`)
+                    #expect(query.at("tags", tag, "medias", 0, "codec")?.stringValue == "PCMU/8000", "\(tag) codec:\n\(query.pretty)")
+                }
                 #expect(query.int("totals", "RTP", "packets") == 100, "totals:\n\(query.pretty)")
                 #expect(query.int("totals", "RTP", "bytes") == 2 * rtpBytes)
                 #expect(query.int("totals", "RTCP", "packets") == 6)
