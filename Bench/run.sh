@@ -41,7 +41,7 @@ fi
 
 # 2. C tools (seconds)
 log "building Bench/loadgen and Bench/reflector (gcc -O2)"
-gcc -O2 -Wall -Wextra -o "$OUT/loadgen" "$HERE/loadgen/loadgen.c"
+gcc -O2 -Wall -Wextra -o "$OUT/loadgen" "$HERE/loadgen/loadgen.c" -lsrtp2 -lopus -lm
 gcc -O2 -Wall -Wextra -o "$OUT/reflector" "$HERE/reflector/reflector.c"
 
 # 3. tandemd + tandem-bench, release (one build at a time: the machine has 2 cores)

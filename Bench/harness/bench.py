@@ -38,11 +38,26 @@ ADDR = {"tandemd": "127.0.0.2", "rtpengine": "127.0.0.4", "reflector": "127.0.0.
 NGPORT = {"tandemd": 12001, "rtpengine": 12002}
 LOG_LEVEL = 4                         # warnings: no per-call logging in either daemon
 
+# Step counts are trimmed so that the whole full run (every phase, three daemons) stays under
+# 15 minutes on the 2-core VM; `budget_s` stops re-runs of contaminated steps (and then phases)
+# when the run would exceed it.
 PROFILES = {
     "quick": dict(ramp=[50, 200, 400, 800], warmup=1.0, duration=3.0, flood=3.0, ng=2.0,
-                  quiet_retries=1, settle=0.3),
-    "full": dict(ramp=[50, 100, 200, 300, 400, 500, 600, 800, 1000, 1200, 1400], warmup=2.0, duration=8.0,
-                 flood=8.0, ng=5.0, quiet_retries=4, settle=0.5),
+                  quiet_retries=1, settle=0.3, budget_s=420,
+                  media_warmup=1.0, media_duration=2.0,
+                  ramps={"pcma": [50, 200], "opus": [10, 40], "srtp": [50, 200]}),
+    "full": dict(ramp=[50, 100, 200, 400, 600, 800, 1000, 1200, 1400], warmup=2.0, duration=5.0,
+                 flood=6.0, ng=4.0, quiet_retries=4, settle=0.5, budget_s=840,
+                 media_warmup=1.5, media_duration=4.0,
+                 ramps={"pcma": [50, 100, 200, 400, 800], "opus": [10, 20, 40, 80, 160],
+                        "srtp": [50, 100, 200, 400, 800]}),
+}
+# The media phases: loadgen mode and arguments, the daemons they run on (the reflector neither
+# transcodes nor decrypts; the SRTP row's "limit" is its plain relay at the same call count).
+MEDIA_PHASES = {
+    "pcma": dict(mode="transcode", extra=["--codec", "pcma"], title="PCMA -> PCMU transcoding"),
+    "opus": dict(mode="transcode", extra=["--codec", "opus"], title="opus -> PCMU transcoding"),
+    "srtp": dict(mode="srtp", extra=[], title="SRTP <-> RTP (SDES)"),
 }
 FLOOD_CALLS, FLOOD_BATCH = 8, 32
 NG_WINDOWS = [1, 16]
@@ -285,10 +300,21 @@ def strip_hist(r: dict) -> dict:
 
 # ------------------------------------------------------------------ phases
 
-def run_ramp(args, prof, ds: dict[str, Daemon]) -> dict[str, list[dict]]:
+def over_budget(args, prof) -> bool:
+    return time.monotonic() - args.t_start > prof["budget_s"]
+
+
+def run_ramp(args, prof, ds: dict[str, Daemon], mode: str = "relay", extra: list[str] | None = None,
+             ramp: list[int] | None = None, warmup: float | None = None, duration: float | None = None) -> dict[str, list[dict]]:
+    """Steps of N calls at 50 pps per direction, daemons interleaved per step. A daemon that does
+    not support the mode (loadgen says `unsupported`) gets that one entry and no further steps."""
+    extra = extra or []
+    ramp = ramp or prof["ramp"]
+    warmup = prof["warmup"] if warmup is None else warmup
+    duration = prof["duration"] if duration is None else duration
     res: dict[str, list[dict]] = {n: [] for n in ds}
     saturated: set[str] = set()
-    for calls in prof["ramp"]:
+    for calls in ramp:
         for name, d in ds.items():
             if name in saturated:
                 continue
@@ -297,13 +323,14 @@ def run_ramp(args, prof, ds: dict[str, Daemon]) -> dict[str, list[dict]]:
             best = None
             for attempt in range(1 + args.rerun_contaminated):
                 q = quiet_check(prof["quiet_retries"])
-                budget = prof["warmup"] + prof["duration"] + 60 + calls * 0.02
-                r = annotate(loadgen(args, d, "relay", ["--calls", str(calls), "--pps", "50", "--warmup", str(prof["warmup"]),
-                                                        "--duration", str(prof["duration"]), "--drain", "0.5"], budget), q)
+                budget = warmup + duration + 60 + calls * 0.02
+                r = annotate(loadgen(args, d, mode, extra + ["--calls", str(calls), "--pps", "50", "--warmup", str(warmup),
+                                                             "--duration", str(duration), "--drain", "0.5"], budget), q)
                 r["attempt"] = attempt
                 if best is None or ("error" not in r and (best.get("error") or best.get("contaminated"))):
                     best = r
-                if "error" in r or not r.get("contaminated") or attempt == args.rerun_contaminated:
+                if "error" in r or "unsupported" in r or not r.get("contaminated") or attempt == args.rerun_contaminated \
+                        or over_budget(args, prof):
                     break
                 log(f"  {name} {calls} calls: contaminated (others took {r['other_frac_daemon_core']:.0%} of cpu{DAEMON_CPU}, "
                     f"{r['other_frac_gen_core']:.0%} of cpu{GEN_CPU}); rerun")
@@ -313,6 +340,8 @@ def run_ramp(args, prof, ds: dict[str, Daemon]) -> dict[str, list[dict]]:
             time.sleep(prof["settle"])
             if "error" in r:
                 log(f"  {name} {calls} calls: ERROR {r['error']}"); saturated.add(name); continue
+            if "unsupported" in r:
+                log(f"  {name} {mode}: not supported: {r['unsupported']}"); saturated.add(name); continue
             log(f"  {name:9s} {calls:5d} calls: loss {r['loss_pct']:.3f}%  cpu {r['daemon_cpu_pct']:.1f}%  "
                 f"{r['daemon_us_per_pkt']:.2f} us/pkt  lat p50 {r['latency']['p50_us']:.0f} p99 {r['latency']['p99_us']:.0f} us"
                 f"{'  [contaminated]' if r['contaminated'] else ''}{'' if r.get('quiet_check', {}).get('quiet', True) else '  [busy]'}"
@@ -321,6 +350,13 @@ def run_ramp(args, prof, ds: dict[str, Daemon]) -> dict[str, list[dict]]:
                 saturated.add(name)
                 log(f"  {name}: saturated at {calls} calls (loss {r['loss_pct']:.2f}%, up {r['calls_up']}); no larger counts")
     return res
+
+
+def run_media(args, prof, ds: dict[str, Daemon], key: str) -> dict[str, list[dict]]:
+    spec = MEDIA_PHASES[key]
+    media_ds = {n: d for n, d in ds.items() if d.ng_port}
+    return run_ramp(args, prof, media_ds, mode=spec["mode"], extra=spec["extra"], ramp=prof["ramps"][key],
+                    warmup=prof["media_warmup"], duration=prof["media_duration"])
 
 
 def run_flood(args, prof, ds: dict[str, Daemon]) -> dict[str, dict]:
@@ -386,11 +422,13 @@ def run_mallocs(args) -> dict:
 
 # ------------------------------------------------------------------ analysis
 
-def held(steps: list[dict]) -> int:
-    """Largest call count held at < HELD_LOSS_PCT loss with every smaller count held too."""
+def held(steps: list[dict], below: float = HELD_LOSS_PCT, zero: bool = False) -> int:
+    """Largest call count held at < `below` loss (or exactly 0 with zero=True) with every smaller count held too."""
     best = 0
     for s in steps:
-        if "error" in s or s.get("calls_up", 0) < s["calls"] or s["loss_pct"] >= HELD_LOSS_PCT:
+        if "error" in s or "unsupported" in s or s.get("calls_up", 0) < s["calls"]:
+            break
+        if (s["loss_pct"] > 0) if zero else (s["loss_pct"] >= below):
             break
         best = s["calls"]
     return best
@@ -406,7 +444,7 @@ def analyse(res: dict) -> dict:
     summ: dict = {"held_calls": {n: held(relay[n]) for n in names}}
     # the ramp's comparison point: the largest call count every daemon held
     by_calls = {n: {s["calls"]: s for s in relay[n] if "error" not in s} for n in names}
-    common = [c for c in (res["config"]["ramp"]) if all(c in by_calls[n] and by_calls[n][c]["loss_pct"] < HELD_LOSS_PCT for n in names)]
+    common = [c for c in (res["config"]["ramp"]) if names and all(c in by_calls[n] and by_calls[n][c]["loss_pct"] < HELD_LOSS_PCT for n in names)]
     # prefer a count where the generator kept its schedule for every daemon (no bursts)
     steady = [c for c in common if not any(by_calls[n][c].get("gen_limited") for n in names)]
     ref = steady[-1] if steady else (common[-1] if common else None)
@@ -478,8 +516,64 @@ def analyse(res: dict) -> dict:
     target("ng p99 latency, 1 in flight (us)", p99, "< 1000", None if p99 is None else p99 < 1000)
     mp = m.get("mallocs_per_packet")
     target("mallocs per relayed packet (tandem-bench relay-mallocs)", mp, "== 0", None if mp is None else mp == 0)
+    for key, goal, what in (("pcma", 3.0, "sessions per core"), ("opus", 1.5, "sessions per core"), ("srtp", 2.0, "relayed pkts per CPU-s")):
+        m = summ.setdefault("media", {}).get(key)
+        if m is None and key in res:
+            m = summ["media"][key] = analyse_media(res, key)
+        if m is None:
+            continue
+        v = m["ratios"].get("sessions_per_core" if key != "srtp" else "relayed_per_cpu_s")
+        why = m["daemons"].get(t, {}).get("unsupported")
+        target(f"{MEDIA_PHASES[key]['title']}: {what} vs rtpengine" + (f" (tandemd: not supported: {why[:90]})" if why else ""),
+               v, f">= {goal}", None if v is None else v >= goal)
     summ["targets"] = tg
     return summ
+
+
+def analyse_media(res: dict, key: str) -> dict:
+    """Per daemon: supported or why not, calls held at 0% and < 0.1% loss, and at the comparison
+    point (the largest count every supporting daemon held at < 0.1%): CPU per call, the sessions one
+    core would carry at that cost (100% / CPU per call), relayed packets per CPU-second, latency."""
+    steps = res.get(key, {})
+    out: dict = {"daemons": {}, "ratios": {}}
+    ok_names = []
+    for n, st in steps.items():
+        uns = next((s["unsupported"] for s in st if "unsupported" in s), None)
+        d = {"held_calls": held(st), "held_calls_zero_loss": held(st, zero=True)}
+        if uns:
+            d = {"unsupported": uns}
+        elif not any("error" not in s for s in st):
+            d = {"error": next((s["error"] for s in st if "error" in s), "no steps")}
+        else:
+            ok_names.append(n)
+        out["daemons"][n] = d
+    by_calls = {n: {s["calls"]: s for s in steps[n] if "error" not in s and "unsupported" not in s} for n in ok_names}
+    ramp = res["config"]["ramps"][key]
+    common = [c for c in ramp if ok_names and all(c in by_calls[n] and by_calls[n][c]["loss_pct"] < HELD_LOSS_PCT for n in ok_names)]
+    ref = common[-1] if common else None
+    out["ref_calls"] = ref
+    for n in ok_names:
+        s = by_calls[n].get(ref) if ref else None
+        if not s:
+            continue
+        cpc = s.get("daemon_cpu_pct_per_call")
+        out["daemons"][n].update({
+            "cpu_pct_per_call": cpc, "daemon_cpu_pct": s.get("daemon_cpu_pct"),
+            "sessions_per_core": round(100.0 / cpc, 1) if cpc and cpc > 0 else None,
+            "relayed_per_cpu_s": s.get("relayed_per_cpu_s"), "daemon_us_per_pkt": s.get("daemon_us_per_pkt"),
+            "p50_us": s["latency"]["p50_us"], "p99_us": s["latency"]["p99_us"],
+            "latency_estimated": s.get("latency_estimated"), "loss_pct": s.get("loss_pct")})
+    t, r = out["daemons"].get("tandemd", {}), out["daemons"].get("rtpengine", {})
+    out["ratios"]["sessions_per_core"] = ratio(t.get("sessions_per_core"), r.get("sessions_per_core"))
+    out["ratios"]["held_calls"] = ratio(t.get("held_calls"), r.get("held_calls"))
+    out["ratios"]["relayed_per_cpu_s"] = ratio(t.get("relayed_per_cpu_s"), r.get("relayed_per_cpu_s"))
+    if key == "srtp" and ref:
+        # the loopback limit: the C reflector's plain relay at the same call count (it cannot decrypt)
+        lim = next((s for s in res.get("relay", {}).get("reflector", []) if s.get("calls") == ref and "error" not in s), None)
+        if lim:
+            out["limit_plain_relay_per_cpu_s"] = lim.get("relayed_per_cpu_s")
+            out["ratios"]["relayed_per_cpu_s_vs_limit"] = ratio(t.get("relayed_per_cpu_s"), lim.get("relayed_per_cpu_s"))
+    return out
 
 
 def fmt(v, spec=".0f", none="–"):
@@ -535,12 +629,17 @@ def markdown(res: dict) -> str:
     m = res.get("mallocs", {})
     lines.append(f"| mallocs per relayed packet (`tandem-bench relay-mallocs`, {m.get('packets_relayed', '–')} packets, {m.get('calls', '–')} calls) | "
                  f"{fmt(m.get('mallocs_per_packet'), '.3f')} | | | | | 0 |")
-    for row in ("PCMA -> PCMU transcoding", "opus -> PCMU transcoding", "SRTP <-> RTP"):
-        lines.append(f"| {row} | not yet | | | | | |")
+    for key, goal in (("pcma", ">= 3x"), ("opus", ">= 1.5x"), ("srtp", ">= 2x")):
+        lines.extend(media_rows(res, key, goal))
     if s.get("gen_limited_steps"):
         lines.append("")
         lines.append(f"Generator late (p99 > {GEN_LATE_P99_US / 1000:.0f} ms, bursts instead of 50 pps pacing; latency there is not the relay's alone): "
                      + ", ".join(s["gen_limited_steps"]) + ".")
+    notes = media_notes(res)
+    if notes:
+        lines.append("")
+        lines.append("Not supported (the daemon rejected the request or did not do the operation; no number is reported):")
+        lines.extend(notes)
     lines.append("")
     lines.append("Targets:")
     for t in s["targets"]:
@@ -550,13 +649,64 @@ def markdown(res: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def media_rows(res: dict, key: str, goal: str) -> list[str]:
+    title = MEDIA_PHASES[key]["title"]
+    m = res.get("summary", {}).get("media", {}).get(key)
+    if m is None:
+        return [f"| {title} | not run | | | | | {goal} |"]
+    D = m["daemons"]; ref = m.get("ref_calls"); R = m["ratios"]
+
+    def cell(n, k, spec=".0f"):
+        d = D.get(n)
+        if d is None:
+            return "–"
+        if "unsupported" in d:
+            return "not supported"
+        if "error" in d:
+            return "error"
+        return fmt(d.get(k), spec)
+
+    def lat(n):
+        d = D.get(n, {})
+        if "p50_us" not in d:
+            return cell(n, "p50_us")
+        return f"{fmt(d['p50_us'])} / {fmt(d['p99_us'])}" + (" (est.)" if d.get("latency_estimated") else "")
+    rows = []
+    if key == "srtp":
+        lim = m.get("limit_plain_relay_per_cpu_s")
+        rows.append(f"| {title}, {ref} calls x 2 x 50 pps: relayed packets per CPU-second | {cell('tandemd', 'relayed_per_cpu_s')} | "
+                    f"{cell('rtpengine', 'relayed_per_cpu_s')} | {fmt(lim)} (plain relay) | {fmt(R.get('relayed_per_cpu_s'), '.2f')}x | "
+                    f"{fmt(R.get('relayed_per_cpu_s_vs_limit'), '.0%')} | {goal} |")
+    else:
+        rows.append(f"| {title}, {ref} calls: sessions per core (100% / CPU per call) | {cell('tandemd', 'sessions_per_core')} | "
+                    f"{cell('rtpengine', 'sessions_per_core')} | does not transcode | {fmt(R.get('sessions_per_core'), '.2f')}x | | {goal} |")
+        rows.append(f"| {title}, {ref} calls: daemon CPU per call (% of a core) | {cell('tandemd', 'cpu_pct_per_call', '.3f')} | "
+                    f"{cell('rtpengine', 'cpu_pct_per_call', '.3f')} | | | | |")
+    rows.append(f"| {title}: most calls held at 0% / < {HELD_LOSS_PCT}% loss (of {res['config']['ramps'][key]}) | "
+                f"{cell('tandemd', 'held_calls_zero_loss')} / {cell('tandemd', 'held_calls')} | "
+                f"{cell('rtpengine', 'held_calls_zero_loss')} / {cell('rtpengine', 'held_calls')} | | {fmt(R.get('held_calls'), '.2f')}x | | |")
+    rows.append(f"| {title}, {ref} calls: one-way latency p50 / p99 (us) | {lat('tandemd')} | {lat('rtpengine')} | | | | |")
+    return rows
+
+
+def media_notes(res: dict) -> list[str]:
+    out = []
+    for key in MEDIA_PHASES:
+        m = res.get("summary", {}).get("media", {}).get(key)
+        for n, d in (m or {}).get("daemons", {}).items():
+            if "unsupported" in d:
+                out.append(f"- {MEDIA_PHASES[key]['title']}: {n} not supported: {d['unsupported'][:240]}")
+    return out
+
+
 # ------------------------------------------------------------------ main
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="short run to validate the harness (numbers indicative only)")
     ap.add_argument("--daemons", default="tandemd,rtpengine,reflector")
-    ap.add_argument("--phases", default="relay,flood,ng,mallocs")
+    ap.add_argument("--phases", default="relay,flood,ng,pcma,opus,srtp,mallocs",
+                    help="relay, flood, ng, pcma (PCMA->PCMU), opus (opus->PCMU), srtp (SDES-SRTP<->RTP), mallocs")
     ap.add_argument("--ramp", help="comma-separated call counts (overrides the profile)")
     ap.add_argument("--duration", type=float, help="relay measurement window per step, s (overrides the profile)")
     ap.add_argument("--rerun-contaminated", type=int, default=None, help="re-run a step up to N times when others took CPU (full: 1, quick: 0)")
@@ -592,6 +742,7 @@ def main() -> int:
     os.makedirs(logdir, exist_ok=True)
     os.makedirs(args.out, exist_ok=True)
     t_start = time.monotonic()
+    args.t_start = t_start
     res: dict = {
         "meta": {"run_id": run_id, "profile": profile, "when": now.isoformat(timespec="seconds"), "git": git_rev(),
                  "note": args.note, "cpus": os.cpu_count(), "kernel": platform.release(),
@@ -615,14 +766,22 @@ def main() -> int:
             log(f"started {name} pid {d.pid}")
         time.sleep(0.5)
         if "relay" in phases:
-            log("phase 1/3: plain relay at increasing call counts (50 pps per direction per call)")
+            log("phase relay: plain relay at increasing call counts (50 pps per direction per call)")
             res["relay"] = run_ramp(args, prof, ds)
         if "flood" in phases:
-            log(f"phase 2/3: flood ({FLOOD_CALLS} calls, rounds of {FLOOD_BATCH}-packet sendmmsg batches)")
+            log(f"phase flood: {FLOOD_CALLS} calls, rounds of {FLOOD_BATCH}-packet sendmmsg batches")
             res["flood"] = run_flood(args, prof, ds)
         if "ng" in phases:
-            log("phase 3/3: ng command rate (offer+answer+delete)")
+            log("phase ng: command rate (offer+answer+delete)")
             res["ng"] = run_ng(args, prof, ds)
+        for key in MEDIA_PHASES:
+            if key not in phases:
+                continue
+            if over_budget(args, prof):
+                log(f"phase {key}: skipped, the run is over its {prof['budget_s']} s budget")
+                res.setdefault("skipped_phases", []).append(key); continue
+            log(f"phase {key}: {MEDIA_PHASES[key]['title']} at {prof['ramps'][key]} calls")
+            res[key] = run_media(args, prof, ds, key)
     finally:
         for d in ds.values():
             d.stop()
@@ -630,7 +789,7 @@ def main() -> int:
         log("tandem-bench relay-mallocs")
         res["mallocs"] = run_mallocs(args)
         log(f"  mallocs per packet: {res['mallocs'].get('mallocs_per_packet', res['mallocs'])}")
-    steps = [s for v in res.get("relay", {}).values() for s in v] + list(res.get("flood", {}).values()) + \
+    steps = [s for k in ("relay", *MEDIA_PHASES) for v in res.get(k, {}).values() for s in v] + list(res.get("flood", {}).values()) + \
             [x for v in res.get("ng", {}).values() for x in v.values() if isinstance(x, dict)]
     steps = [s for s in steps if isinstance(s, dict) and "cpu" in s]
     res["meta"]["all_quiet"] = q0["quiet"] and all(s.get("quiet_check", {}).get("quiet", True) for s in steps)
@@ -638,8 +797,8 @@ def main() -> int:
     res["meta"]["contaminated_steps"] = sum(1 for s in steps if s.get("contaminated"))
     res["meta"]["steps"] = len(steps)
     res["meta"]["elapsed_s"] = round(time.monotonic() - t_start, 1)
-    res["summary"] = analyse(res) if "relay" in res else {"ratios": {}, "targets": [], "held_calls": {}}
-    res["summary_markdown"] = markdown(res) if "relay" in res else ""
+    res["summary"] = analyse(res)
+    res["summary_markdown"] = markdown(res)
     path = os.path.join(args.out, f"{run_id}.json")
     with open(path, "w") as f:
         json.dump(res, f, indent=1)

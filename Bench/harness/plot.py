@@ -3,7 +3,8 @@
 
     plot.py Bench/results/latest.json --out Bench/results [--prefix latest]
 
-Writes PREFIX-relay-cpu.png, PREFIX-relay-loss.png, PREFIX-latency.png, PREFIX-flood-ng.png.
+Writes PREFIX-relay-cpu.png, PREFIX-relay-loss.png, PREFIX-latency.png, PREFIX-flood-ng.png and
+PREFIX-media.png (transcoding and SRTP phases).
 """
 from __future__ import annotations
 
@@ -127,6 +128,40 @@ def flood_ng(res, path):
     fig.tight_layout(); fig.savefig(path, dpi=110); plt.close(fig)
 
 
+MEDIA = (("pcma", "PCMA -> PCMU"), ("opus", "opus -> PCMU"), ("srtp", "SRTP <-> RTP"))
+
+
+def media(res, path):
+    """Per media phase: daemon CPU vs calls (top; text where a daemon does not support it) and
+    loss vs calls (bottom), both daemons on the same axes."""
+    keys = [(k, t) for k, t in MEDIA if res.get(k)]
+    fig, axes = plt.subplots(2, len(keys), figsize=(5.2 * len(keys), 8), squeeze=False)
+    for j, (k, t) in enumerate(keys):
+        a1, a2 = axes[0][j], axes[1][j]
+        notes = []
+        for n, steps in res[k].items():
+            uns = next((s["unsupported"] for s in steps if "unsupported" in s), None)
+            if uns:
+                notes.append(f"{n}: not supported")
+                continue
+            st = [s for s in ok_steps(steps) if "unsupported" not in s]
+            xs = [s["calls"] for s in st]
+            a1.plot(xs, [s["daemon_cpu_pct"] for s in st], STYLE[n], color=COLORS[n], label=LABELS[n])
+            a2.plot(xs, [max(s["loss_pct"], 1e-4) for s in st], STYLE[n], color=COLORS[n], label=LABELS[n])
+        a1.axhline(100, color="k", lw=0.5, ls=":")
+        a1.set_title(t + ("\n" + "; ".join(notes) if notes else ""), fontsize=9)
+        a1.set_xlabel("calls (2 x 50 pps each)"); a1.set_ylabel("daemon CPU, % of one core")
+        a2.axhline(res["config"]["held_loss_pct"], color="red", lw=0.8, ls="--")
+        a2.set_yscale("log"); a2.set_ylim(5e-5, 100)
+        a2.set_xlabel("calls"); a2.set_ylabel("loss % (0 plotted as 1e-4)")
+        for a in (a1, a2):
+            a.grid(alpha=0.3, which="both")
+            if a.get_legend_handles_labels()[0]:
+                a.legend(fontsize=7)
+    fig.suptitle(title(res, "Transcoding and SRTP bridging: CPU and loss vs calls"), fontsize=10)
+    fig.tight_layout(); fig.savefig(path, dpi=110); plt.close(fig)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("result")
@@ -142,6 +177,8 @@ def main():
             p = os.path.join(a.out, f"{a.prefix}-{name}.png"); fn(res, p); made.append(p)
     if res.get("flood") or res.get("ng"):
         p = os.path.join(a.out, f"{a.prefix}-flood-ng.png"); flood_ng(res, p); made.append(p)
+    if any(res.get(k) for k, _ in MEDIA):
+        p = os.path.join(a.out, f"{a.prefix}-media.png"); media(res, p); made.append(p)
     print("plots:", " ".join(made))
 
 

@@ -15,6 +15,27 @@
 //       Few calls, sendmmsg batches, open loop as fast as the generator core allows; counts
 //       packets relayed inside the window (by arrival time).
 //
+//   loadgen transcode --ng HOST:PORT --codec pcma|opus --calls N [options]
+//       Like relay, but phone A offers only PCMA (or only opus/48000/2) with the ng option
+//       `codec: {transcode: [PCMU]}`, phone B answers PCMU only, so the daemon transcodes both
+//       directions (A's PCMA/opus -> PCMU to B, B's PCMU -> PCMA/opus to A). A sends real 20 ms
+//       PCMA frames (a G.711 A-law encoding of a speech-band signal) or opus frames (encoded once
+//       with libopus at start-up and cycled), B real PCMU. The payload is transcoded, so a packet
+//       carries no stamp through the daemon: packets are attributed to a stream by the receiving
+//       socket and checked by payload type (the wrong one = the daemon did not transcode), and
+//       latency is estimated as arrival minus the last send on that stream (valid below 20 ms).
+//
+//   loadgen srtp --ng HOST:PORT --calls N [options]
+//       SDES-SRTP <-> RTP bridging: phone A offers RTP/SAVP with an AES_CM_128_HMAC_SHA1_80
+//       a=crypto key and `transport-protocol: RTP/AVP`, so B gets plain RTP; A protects its
+//       packets with libsrtp2 and unprotects what it receives with the key from the daemon's
+//       answer; B sends and receives plain RTP. Payload stamps survive (the daemon decrypts /
+//       encrypts), so loss and one-way latency are exact as in relay mode.
+//
+//   In every mode a daemon that does not do what the mode needs (rejects the flags, does not
+//   rewrite the SDP as required, forwards the wrong codec, sends packets that do not
+//   authenticate) makes loadgen print {"unsupported": "why", ...} instead of numbers.
+//
 //   loadgen ng --ng HOST:PORT [--window K] [--rate R]
 //       offer + answer + delete per call over UDP with its own bencode; commands/s and latency
 //       percentiles per command. --window K calls in flight (closed loop); --rate R calls/s
@@ -46,11 +67,22 @@
 #include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
+#include <math.h>
+#include <opus/opus.h>
+#include <srtp2/srtp.h>
 
 #define MAGIC 0x544e444dU   /* "TNDM" */
 #define PKT_LEN 172           /* 12 RTP header + 160 PCMU */
+#define PKT_MAX 512           /* largest packet any mode sends (opus frame + SRTP trailer) */
 #define FRAME_SAMPLES 160
 #define RXBATCH 32
+
+// What the phones send and expect (by mode): plain PCMU with stamps (relay, flood, ng), PCMA or
+// opus transcoded to PCMU, SDES-SRTP on phone A's leg.
+enum { M_PCMU, M_PCMA_T, M_OPUS_T, M_SRTP };
+static int g_media = M_PCMU;
+static const char *const MEDIA_NAME[] = {"pcmu", "pcma->pcmu", "opus->pcmu", "srtp<->rtp"};
+#define OPUS_PT 96
 
 static volatile sig_atomic_t g_stop = 0;
 static void on_signal(int s) { (void)s; g_stop = 1; }
@@ -293,12 +325,39 @@ static size_t make_sdp(char *out, size_t cap, const char *ip, int port, unsigned
         "a=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-15\r\na=ptime:20\r\na=sendrecv\r\n",
         sess, sess, ip, ip, port);
 }
+// Phone A's offer / phone B's answer for the media mode. Transcoding: A offers one codec, B
+// answers PCMU only. SRTP: A offers RTP/SAVP with its SDES key, B plain RTP/AVP.
+static size_t make_sdp_side(char *out, size_t cap, const char *ip, int port, unsigned sess, int side, const char *crypto_inline) {
+    const char *media;
+    char buf[512];
+    if (g_media == M_PCMA_T && side == 0)
+        media = "m=audio %d RTP/AVP 8\r\na=rtpmap:8 PCMA/8000\r\na=ptime:20\r\na=sendrecv\r\n";
+    else if (g_media == M_OPUS_T && side == 0)
+        media = "m=audio %d RTP/AVP 96\r\na=rtpmap:96 opus/48000/2\r\na=fmtp:96 useinbandfec=1\r\na=ptime:20\r\na=sendrecv\r\n";
+    else if ((g_media == M_PCMA_T || g_media == M_OPUS_T) && side == 1)
+        media = "m=audio %d RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\na=ptime:20\r\na=sendrecv\r\n";
+    else if (g_media == M_SRTP && side == 0) {
+        snprintf(buf, sizeof buf, "m=audio %%d RTP/SAVP 0 8 101\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\n"
+                 "a=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-15\r\na=ptime:20\r\na=sendrecv\r\n"
+                 "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:%s\r\n", crypto_inline);
+        media = buf;
+    } else
+        return make_sdp(out, cap, ip, port, sess);
+    int k = snprintf(out, cap, "v=0\r\no=- %u %u IN IP4 %s\r\ns=tandem-loadgen\r\nc=IN IP4 %s\r\nt=0 0\r\n", sess, sess, ip, ip);
+    k += snprintf(out + k, cap - (size_t)k, media, port);
+    return (size_t)k;
+}
 // ng request bodies (keys in bencode's sorted order)
 static size_t body_offer(char *out, size_t cap, const char *callid, const char *ftag, const char *sdp, size_t sdpn) {
     buf_t b = {out, 0, cap};
-    braw(&b, "d"); bcs(&b, "call-id"); bcs(&b, callid); bcs(&b, "command"); bcs(&b, "offer");
+    braw(&b, "d"); bcs(&b, "call-id"); bcs(&b, callid);
+    // rtpengine's codec dictionary: add PCMU to the offer towards B and transcode to it
+    if (g_media == M_PCMA_T || g_media == M_OPUS_T) { bcs(&b, "codec"); braw(&b, "d"); bcs(&b, "transcode"); braw(&b, "l"); bcs(&b, "PCMU"); braw(&b, "ee"); }
+    bcs(&b, "command"); bcs(&b, "offer");
     bcs(&b, "flags"); braw(&b, "l"); bcs(&b, "trust-address"); braw(&b, "e");
-    bcs(&b, "from-tag"); bcs(&b, ftag); bcs(&b, "sdp"); bstr(&b, sdp, sdpn); braw(&b, "e");
+    bcs(&b, "from-tag"); bcs(&b, ftag); bcs(&b, "sdp"); bstr(&b, sdp, sdpn);
+    if (g_media == M_SRTP) { bcs(&b, "transport-protocol"); bcs(&b, "RTP/AVP"); }
+    braw(&b, "e");
     return b.n;
 }
 static size_t body_answer(char *out, size_t cap, const char *callid, const char *ftag, const char *ttag, const char *sdp, size_t sdpn) {
@@ -317,7 +376,7 @@ static size_t body_delete(char *out, size_t cap, const char *callid, const char 
 
 // ------------------------------------------------------------------ options
 typedef struct {
-    const char *mode, *ng, *stat, *phone_ip, *label;
+    const char *mode, *ng, *stat, *phone_ip, *label, *codec;
     int calls, pps, pmin, pmax, batch, window, no_delete, max_calls;
     double warmup, duration, drain, rate, ng_timeout, max_wall;
 } opts_t;
@@ -327,7 +386,8 @@ static opts_t O = { .phone_ip = "127.0.0.3", .calls = 10, .pps = 50, .pmin = 100
 
 static void usage(void) {
     fprintf(stderr,
-        "usage: loadgen relay|flood|ng [options]\n"
+        "usage: loadgen relay|flood|transcode|srtp|ng [options]\n"
+        "  --codec pcma|opus      transcode: what phone A sends (B always PCMU)\n"
         "  --ng HOST:PORT         daemon's ng control socket (relay, flood: set up calls over ng)\n"
         "  --static HOST:BASE     no ng: call i uses relay ports BASE+2i (A side) and BASE+2i+1 (B side) (C reflector)\n"
         "  --calls N              calls (relay: default 10; flood: default 4)\n"
@@ -369,12 +429,146 @@ static void parse_opts(int argc, char **argv) {
         else if (!strcmp(a, "--no-delete")) O.no_delete = 1;
         else if (!strcmp(a, "--max-wall")) O.max_wall = atof(NEXT());
         else if (!strcmp(a, "--label")) O.label = NEXT();
+        else if (!strcmp(a, "--codec")) O.codec = NEXT();
         else { fprintf(stderr, "unknown option %s\n", a); usage(); }
     }
     if (O.duration <= 0 || O.duration > 3600) die("--duration must be in (0, 3600]");
     if (O.batch < 1 || O.batch > 256) die("--batch must be 1..256");
     if (O.window < 1 || O.window > 4096) die("--window must be 1..4096");
     if (O.calls < 1 || O.calls > 8000) die("--calls must be 1..8000");
+    if (!strcmp(O.mode, "transcode")) {
+        if (!O.codec || (strcmp(O.codec, "pcma") && strcmp(O.codec, "opus"))) die("transcode needs --codec pcma|opus");
+        g_media = !strcmp(O.codec, "pcma") ? M_PCMA_T : M_OPUS_T;
+        if (!O.ng) die("transcode needs --ng (the reflector does not transcode)");
+    }
+    if (!strcmp(O.mode, "srtp")) { g_media = M_SRTP; if (!O.ng) die("srtp needs --ng"); }
+}
+
+// ------------------------------------------------------------------ media frames, SRTP keys
+// One second of a speech-band signal (three formant-like tones under a 4 Hz syllable envelope
+// plus a little noise), encoded once: 50 PCMA, PCMU and opus frames, cycled by sequence number.
+#define NFRAMES 50
+static uint8_t g_pcma[NFRAMES][160], g_pcmu[NFRAMES][160];
+static uint8_t g_opus[NFRAMES][400]; static int g_opus_len[NFRAMES];
+
+static double sig(double t, unsigned *rnd) {
+    double env = 0.55 + 0.45 * sin(2 * M_PI * 4 * t);
+    *rnd = *rnd * 1103515245u + 12345u;
+    double noise = ((double)((*rnd >> 16) & 0x7fff) / 16384.0 - 1.0) * 0.03;
+    return env * (0.35 * sin(2 * M_PI * 220 * t) + 0.2 * sin(2 * M_PI * 710 * t + 1) + 0.1 * sin(2 * M_PI * 1850 * t + 2)) + noise;
+}
+// G.711 encoders (ITU-T G.711, the classic Sun reference formulation)
+static uint8_t lin2alaw(int16_t pcm) {
+    static const int seg_end[8] = {0x1F, 0x3F, 0x7F, 0xFF, 0x1FF, 0x3FF, 0x7FF, 0xFFF};
+    int v = pcm >> 3, mask;
+    if (v >= 0) mask = 0xD5; else { mask = 0x55; v = -v - 1; }
+    int seg = 0; while (seg < 8 && v > seg_end[seg]) seg++;
+    if (seg >= 8) return (uint8_t)(0x7F ^ mask);
+    int a = seg << 4;
+    a |= seg < 2 ? (v >> 1) & 0xF : (v >> seg) & 0xF;
+    return (uint8_t)(a ^ mask);
+}
+static uint8_t lin2ulaw(int16_t pcm) {
+    static const int seg_end[8] = {0x3F, 0x7F, 0xFF, 0x1FF, 0x3FF, 0x7FF, 0xFFF, 0x1FFF};
+    int v = pcm >> 2, mask;
+    if (v < 0) { v = -v; mask = 0x7F; } else mask = 0xFF;
+    if (v > 8159) v = 8159;
+    v += 0x21;
+    int seg = 0; while (seg < 8 && v > seg_end[seg]) seg++;
+    if (seg >= 8) return (uint8_t)(0x7F ^ mask);
+    return (uint8_t)(((seg << 4) | ((v >> (seg + 1)) & 0xF)) ^ mask);
+}
+static void media_init(void) {
+    unsigned rnd = 1;
+    for (int f = 0; f < NFRAMES; f++)
+        for (int i = 0; i < 160; i++) {
+            int16_t x = (int16_t)(sig((f * 160 + i) / 8000.0, &rnd) * 20000);
+            g_pcma[f][i] = lin2alaw(x); g_pcmu[f][i] = lin2ulaw(x);
+        }
+    if (g_media != M_OPUS_T) return;
+    int err = 0;
+    OpusEncoder *enc = opus_encoder_create(48000, 1, OPUS_APPLICATION_VOIP, &err);
+    if (!enc || err != OPUS_OK) die("opus_encoder_create: %s", opus_strerror(err));
+    opus_encoder_ctl(enc, OPUS_SET_BITRATE(32000));
+    opus_int16 pcm[960]; rnd = 1;
+    for (int f = 0; f < NFRAMES; f++) {
+        for (int i = 0; i < 960; i++) pcm[i] = (opus_int16)(sig((f * 960 + i) / 48000.0, &rnd) * 20000);
+        g_opus_len[f] = opus_encode(enc, pcm, 960, g_opus[f], (opus_int32)sizeof g_opus[f]);
+        if (g_opus_len[f] <= 0) die("opus_encode: %s", opus_strerror(g_opus_len[f]));
+    }
+    opus_encoder_destroy(enc);
+}
+
+static const char B64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+static void b64enc(const uint8_t *in, int n, char *out) {
+    int k = 0;
+    for (int i = 0; i < n; i += 3) {
+        uint32_t v = (uint32_t)in[i] << 16 | (i + 1 < n ? (uint32_t)in[i + 1] << 8 : 0) | (i + 2 < n ? in[i + 2] : 0);
+        out[k++] = B64[v >> 18 & 63]; out[k++] = B64[v >> 12 & 63];
+        out[k++] = i + 1 < n ? B64[v >> 6 & 63] : '='; out[k++] = i + 2 < n ? B64[v & 63] : '=';
+    }
+    out[k] = 0;
+}
+static int b64dec(const char *in, int n, uint8_t *out, int cap) {
+    uint32_t v = 0; int bits = 0, k = 0;
+    for (int i = 0; i < n && in[i] != '='; i++) {
+        const char *p = strchr(B64, in[i]); if (!p || !in[i]) return -1;
+        v = v << 6 | (uint32_t)(p - B64); bits += 6;
+        if (bits >= 8) { bits -= 8; if (k >= cap) return -1; out[k++] = (uint8_t)(v >> bits); }
+    }
+    return k;
+}
+// libsrtp2 session for one direction, AES_CM_128_HMAC_SHA1_80, 30 bytes key+salt
+static srtp_t srtp_session(const uint8_t *material, int inbound) {
+    srtp_policy_t pol; memset(&pol, 0, sizeof pol);
+    srtp_crypto_policy_set_rtp_default(&pol.rtp); srtp_crypto_policy_set_rtcp_default(&pol.rtcp);
+    pol.ssrc.type = inbound ? ssrc_any_inbound : ssrc_any_outbound;
+    uint8_t key[64]; memset(key, 0, sizeof key); memcpy(key, material, 30);
+    pol.key = key; pol.window_size = 1024; pol.allow_repeat_tx = 0;
+    srtp_t s = NULL;
+    if (srtp_create(&s, &pol) != srtp_err_status_ok) die("srtp_create failed");
+    return s;
+}
+// "a=crypto:N AES_CM_128_HMAC_SHA1_80 inline:KEY[|...]" in an SDP -> 30 bytes
+static int sdp_crypto(const char *sdp, size_t n, uint8_t *material) {
+    char tmp[8192]; if (n >= sizeof tmp) n = sizeof tmp - 1; memcpy(tmp, sdp, n); tmp[n] = 0;
+    for (char *a = strstr(tmp, "a=crypto:"); a; a = strstr(a + 1, "a=crypto:")) {
+        char *suite = strchr(a, ' '); if (!suite) return -1;
+        if (strncmp(suite + 1, "AES_CM_128_HMAC_SHA1_80 ", 24) != 0) continue;
+        char *in = strstr(suite, "inline:"); if (!in) return -1;
+        in += 7; int len = 0; while (in[len] && in[len] != '|' && in[len] != '\r' && in[len] != '\n' && in[len] != ' ') len++;
+        return b64dec(in, len, material, 30) == 30 ? 0 : -1;
+    }
+    return -1;
+}
+// the formats of the first m=audio line contain `pt`; the m-line's protocol is `proto`
+static int sdp_mline_has(const char *sdp, size_t n, int pt, const char *proto) {
+    char tmp[8192]; if (n >= sizeof tmp) n = sizeof tmp - 1; memcpy(tmp, sdp, n); tmp[n] = 0;
+    char *m = strstr(tmp, "m=audio "); if (!m) return 0;
+    char *eol = strpbrk(m, "\r\n"); if (eol) *eol = 0;
+    char *tok = strtok(m + 8, " "); tok = strtok(NULL, " ");   // port, protocol
+    if (!tok || (proto && strcmp(tok, proto) != 0)) return 0;
+    if (pt < 0) return 1;
+    while ((tok = strtok(NULL, " "))) if (atoi(tok) == pt && tok[0] >= '0' && tok[0] <= '9') return 1;
+    return 0;
+}
+
+// Why the daemon cannot run this mode (set during set-up or after the run); the calls are
+// deleted and {"unsupported": why} is printed instead of numbers.
+static char g_unsupported[512];
+static void set_unsupported(const char *fmt, ...) {
+    if (g_unsupported[0]) return;
+    va_list ap; va_start(ap, fmt); vsnprintf(g_unsupported, sizeof g_unsupported, fmt, ap); va_end(ap);
+    logf_("not supported: %s", g_unsupported);
+}
+static void print_unsupported(void) {
+    printf("{\"mode\":\"%s\",\"media\":\"%s\",\"label\":\"%s\",\"unsupported\":\"", O.mode, MEDIA_NAME[g_media], O.label);
+    for (char *p = g_unsupported; *p; p++) {
+        if (*p == '\n') { putchar(' '); continue; }
+        if (*p == '"' || *p == '\\') putchar('\\');
+        if ((unsigned char)*p >= 0x20) putchar(*p);
+    }
+    printf("\"}\n"); fflush(stdout);
 }
 
 // ------------------------------------------------------------------ phones and calls
@@ -384,10 +578,14 @@ typedef struct {
     struct sockaddr_in dest[2];     // where phone A sends (relay's A-facing port), where B sends
     char callid[64], ftag[32], ttag[32];
     int up;
+    srtp_t stx, srx;                // srtp mode: phone A's outbound (its key) and inbound (the daemon's key)
 } call_t;
 typedef struct {                    // one direction of a call: stream s = 2*call + dir
     uint16_t seq; uint32_t ts, ssrc;
     uint64_t sent_win, recv_win, recv_total, sent_total, misdelivered;
+    uint16_t seq_off; int off_known; // transcode: received seq - sent seq (0 when the daemon keeps it)
+    uint64_t wrong_pt, auth_fail;   // received with a payload type the mode did not negotiate; SRTP failures
+    int last_pt;
 } stream_t;
 
 static int g_next_port;
@@ -428,19 +626,47 @@ static call_t *setup_calls(int n, ng_t *ng, int *nup) {
         snprintf(c[i].callid, sizeof c[i].callid, "lg-%d-%" PRIu64 "-%d", (int)getpid(), t0 % 100000, i);
         snprintf(c[i].ftag, sizeof c[i].ftag, "A%d", i); snprintf(c[i].ttag, sizeof c[i].ttag, "B%d", i);
         char sdp[1024], body[4096]; const char *r; size_t rn; char err[256]; uint64_t lat;
-        size_t sn = make_sdp(sdp, sizeof sdp, O.phone_ip, ntohs(c[i].local[0].sin_port), 1000 + i);
+        uint8_t keyA[30]; char keyA64[48] = "";
+        if (g_media == M_SRTP) {
+            for (int k = 0; k < 30; k++) keyA[k] = (uint8_t)(i * 131 + k * 17 + 7);
+            b64enc(keyA, 30, keyA64);
+        }
+        size_t sn = make_sdp_side(sdp, sizeof sdp, O.phone_ip, ntohs(c[i].local[0].sin_port), 1000 + i, 0, keyA64);
         size_t bn = body_offer(body, sizeof body, c[i].callid, c[i].ftag, sdp, sn);
         if (ng_call(ng, body, bn, &r, &rn, O.ng_timeout, 3, &lat) < 0) { logf_("offer %d: no reply", i); continue; }
         hadd(&g_setup_lat, lat);
-        if (!reply_ok(r, rn, err, sizeof err)) { logf_("offer %d: %s", i, err); continue; }
+        if (!reply_ok(r, rn, err, sizeof err)) {
+            if (i == 0 && g_media != M_PCMU) { set_unsupported("offer rejected: %s", err); break; }
+            logf_("offer %d: %s", i, err); continue;
+        }
         const char *s; size_t sl;
         if (bget(r, r + rn, "sdp", &s, &sl) != 0 || sdp_media(s, sl, &c[i].dest[1]) != 0) { logf_("offer %d: no usable SDP", i); continue; }
-        sn = make_sdp(sdp, sizeof sdp, O.phone_ip, ntohs(c[i].local[1].sin_port), 2000 + i);
+        // the offer towards B must carry what the mode needs, or B would answer something else
+        if ((g_media == M_PCMA_T || g_media == M_OPUS_T) && !sdp_mline_has(s, sl, 0, NULL)) {
+            set_unsupported("the offer towards B does not add PCMU (codec transcode ignored): %.*s", (int)(sl > 300 ? 300 : sl), s); break;
+        }
+        if (g_media == M_SRTP && (!sdp_mline_has(s, sl, -1, "RTP/AVP") || memmem(s, sl, "a=crypto:", 9))) {
+            set_unsupported("the offer towards B is not plain RTP/AVP (transport-protocol ignored)"); break;
+        }
+        sn = make_sdp_side(sdp, sizeof sdp, O.phone_ip, ntohs(c[i].local[1].sin_port), 2000 + i, 1, NULL);
         bn = body_answer(body, sizeof body, c[i].callid, c[i].ftag, c[i].ttag, sdp, sn);
         if (ng_call(ng, body, bn, &r, &rn, O.ng_timeout, 3, &lat) < 0) { logf_("answer %d: no reply", i); continue; }
         hadd(&g_setup_lat, lat);
-        if (!reply_ok(r, rn, err, sizeof err)) { logf_("answer %d: %s", i, err); continue; }
+        if (!reply_ok(r, rn, err, sizeof err)) {
+            if (i == 0 && g_media != M_PCMU) { set_unsupported("answer rejected: %s", err); break; }
+            logf_("answer %d: %s", i, err); continue;
+        }
         if (bget(r, r + rn, "sdp", &s, &sl) != 0 || sdp_media(s, sl, &c[i].dest[0]) != 0) { logf_("answer %d: no usable SDP", i); continue; }
+        if ((g_media == M_PCMA_T && !sdp_mline_has(s, sl, 8, NULL)) || (g_media == M_OPUS_T && !sdp_mline_has(s, sl, OPUS_PT, NULL))) {
+            set_unsupported("the answer towards A does not keep A's codec: %.*s", (int)(sl > 300 ? 300 : sl), s); break;
+        }
+        if (g_media == M_SRTP) {
+            uint8_t keyD[30];
+            if (!sdp_mline_has(s, sl, -1, "RTP/SAVP") || sdp_crypto(s, sl, keyD) != 0) {
+                set_unsupported("the answer towards A has no RTP/SAVP AES_CM_128_HMAC_SHA1_80 a=crypto"); break;
+            }
+            c[i].stx = srtp_session(keyA, 0); c[i].srx = srtp_session(keyD, 1);
+        }
         c[i].up = 1; up++;
     }
     logf_("set up %d/%d calls in %.2f s", up, n, (mono() - t0) / 1e9);
@@ -466,6 +692,37 @@ static void fill_packet(uint8_t *p, stream_t *st, uint32_t sid, uint64_t sent_re
     uint32_t magic = MAGIC;
     memcpy(p + 12, &magic, 4); memcpy(p + 16, &sid, 4); memcpy(p + 20, &sent_real, 8);
     st->seq++; st->ts += FRAME_SAMPLES;
+}
+
+// transcode: the send time of each stream's last RING packets, by sequence number
+#define RING 256
+static uint64_t *g_ring_t; static uint16_t *g_ring_seq;
+
+// One packet of stream sid (= 2*call + dir) in the current media mode; returns its length.
+// dir 0 = phone A (PCMA, opus or SRTP in the modes that change A's leg), dir 1 = phone B.
+static int build_packet(uint8_t *p, stream_t *st, uint32_t sid, uint64_t sent_real, call_t *call) {
+    int dir = (int)(sid % 2);
+    if (g_media == M_PCMU || (g_media == M_SRTP && dir == 1)) { fill_packet(p, st, sid, sent_real); return PKT_LEN; }
+    if (g_media == M_SRTP) {
+        fill_packet(p, st, sid, sent_real);
+        int len = PKT_LEN;
+        if (srtp_protect(call->stx, p, &len) != srtp_err_status_ok) return -1;
+        return len;
+    }
+    int f = st->seq % NFRAMES, pt, len, step;
+    const uint8_t *payload;
+    if (dir == 1) { pt = 0; payload = g_pcmu[f]; len = 160; step = FRAME_SAMPLES; }
+    else if (g_media == M_PCMA_T) { pt = 8; payload = g_pcma[f]; len = 160; step = FRAME_SAMPLES; }
+    else { pt = OPUS_PT; payload = g_opus[f]; len = g_opus_len[f]; step = 960; }   // opus: 48 kHz RTP clock
+    p[0] = 0x80; p[1] = (uint8_t)pt;
+    p[2] = st->seq >> 8; p[3] = st->seq & 0xff;
+    p[4] = st->ts >> 24; p[5] = st->ts >> 16; p[6] = st->ts >> 8; p[7] = st->ts;
+    p[8] = st->ssrc >> 24; p[9] = st->ssrc >> 16; p[10] = st->ssrc >> 8; p[11] = st->ssrc;
+    memcpy(p + 12, payload, (size_t)len);
+    g_ring_t[sid * RING + (st->seq & (RING - 1))] = sent_real;   // send time by sequence number
+    g_ring_seq[sid * RING + (st->seq & (RING - 1))] = st->seq;
+    st->seq++; st->ts += (uint32_t)step;
+    return 12 + len;
 }
 
 // receive state shared by relay and flood
@@ -519,12 +776,21 @@ static int run_relay(int flood) {
     uint64_t r0 = real() + 20000000ull;    // matching realtime origin (for the window on payload timestamps)
     uint64_t win_a = t0 + (uint64_t)(O.warmup * 1e9), win_b = win_a + (uint64_t)(O.duration * 1e9);
     uint64_t rwin_a = r0 + (win_a - t0), rwin_b = r0 + (win_b - t0);
-    uint64_t stop_send = win_b, end = win_b + (uint64_t)(O.drain * 1e9);
+    // relay modes keep sending through the drain (outside the window, not counted) so packets a
+    // daemon holds in a codec pipeline come out; flood stops at the window end
+    uint64_t end = win_b + (uint64_t)(O.drain * 1e9), stop_send = flood ? win_b : end;
     snap_t sa = {0}, sb = {0}; int have_a = 0, have_b = 0;
     uint64_t unknown = 0, send_err = 0, wakeups = 0, rx_calls = 0, rx_pkts = 0, flood_win_rx = 0;
     // relay pacing: stream s (only those of calls that are up) is due at t0 + k*period + s*period/S
     uint64_t k = 0; int sidx = 0;
-    uint8_t pkt[PKT_LEN]; memset(pkt, 0xff, sizeof pkt);
+    uint8_t pkt[PKT_MAX]; memset(pkt, 0xff, sizeof pkt);
+    int transcoding = g_media == M_PCMA_T || g_media == M_OPUS_T;
+    uint64_t rtcp_rx = 0, renumbered = 0, unmatched = 0;
+    if (transcoding) {
+        g_ring_t = calloc((size_t)S * RING, sizeof *g_ring_t); g_ring_seq = calloc((size_t)S * RING, sizeof *g_ring_seq);
+        if (!g_ring_t || !g_ring_seq) die("oom");
+        for (size_t i = 0; i < (size_t)S * RING; i++) g_ring_seq[i] = (uint16_t)(i % RING + 1);   // matches no seq yet
+    }
     // flood: per-stream batch buffers
     int B = O.batch;
     uint8_t (*fb)[PKT_LEN] = NULL; struct mmsghdr *fm = NULL; struct iovec *fiov = NULL;
@@ -535,7 +801,7 @@ static int run_relay(int flood) {
     }
     uint64_t sent_total = 0, rounds = 0, round_left = 0, round_start = 0, round_timeouts = 0, written_off = 0; int flood_sent_now = 0;
     if (nup == 0) logf_("no call is up");
-    while (!g_stop && nup > 0) {
+    while (!g_stop && nup > 0 && !g_unsupported[0]) {
         uint64_t now = mono();
         if (now >= hard_end) { logf_("--max-wall reached"); break; }
         if (!have_a && now >= win_a) { snap(&sa); have_a = 1; }
@@ -551,8 +817,8 @@ static int run_relay(int flood) {
                 int ci = sidx / 2, d = sidx % 2;
                 if (c[ci].up) {
                     uint64_t rn = real();
-                    fill_packet(pkt, &st[sidx], (uint32_t)sidx, rn);
-                    ssize_t w = sendto(c[ci].fd[d], pkt, PKT_LEN, 0, (struct sockaddr *)&c[ci].dest[d], sizeof c[ci].dest[d]);
+                    int len = build_packet(pkt, &st[sidx], (uint32_t)sidx, rn, &c[ci]);
+                    ssize_t w = len < 0 ? -1 : sendto(c[ci].fd[d], pkt, (size_t)len, 0, (struct sockaddr *)&c[ci].dest[d], sizeof c[ci].dest[d]);
                     if (w < 0) send_err++;
                     else { st[sidx].sent_total++; sent_total++; if (rn >= rwin_a && rn < rwin_b) { st[sidx].sent_win++; uint64_t m = mono(); hadd(late, m > due ? m - due : 0); } }
                 }
@@ -613,6 +879,41 @@ static int run_relay(int flood) {
                 uint64_t mnow = flood ? mono() : 0;
                 for (int j = 0; j < r; j++) {
                     uint8_t *p = rx->buf[j]; uint32_t magic, sid; uint64_t sent;
+                    if (g_media != M_PCMU) {
+                        int len = (int)rx->m[j].msg_len;
+                        if (len < 12 || (p[0] & 0xc0) != 0x80) { unknown++; continue; }
+                        if (p[1] >= 200 && p[1] <= 206) { rtcp_rx++; continue; }   // RTCP the daemon generates
+                        stream_t *s = &st[2 * ci + (1 - d)];                       // the stream this phone receives
+                        int pt = p[1] & 0x7f;
+                        if (transcoding) {
+                            int want = d == 1 ? 0 : (g_media == M_PCMA_T ? 8 : OPUS_PT);
+                            if (pt != want) { s->wrong_pt++; s->last_pt = pt; continue; }
+                            // the payload was transcoded, so the stamp is gone: the sequence number
+                            // names the packet (rtpengine keeps the sender's; a daemon that renumbers
+                            // gets its offset learned from the first arrival: then estimated)
+                            uint16_t sq = (uint16_t)(p[2] << 8 | p[3]);
+                            int sid2 = 2 * ci + (1 - d);
+                            if (!s->off_known) {
+                                uint16_t back = (uint16_t)(s->seq - sq);   // how many sends ago, if unchanged
+                                s->off_known = 1;
+                                if (back == 0 || back > RING || g_ring_seq[sid2 * RING + (sq & (RING - 1))] != sq) { s->seq_off = (uint16_t)(sq - (uint16_t)(s->seq - 1)); renumbered++; }
+                            }
+                            uint16_t k2 = (uint16_t)(sq - s->seq_off);
+                            s->recv_total++;
+                            if (g_ring_seq[sid2 * RING + (k2 & (RING - 1))] != k2) { unmatched++; continue; }
+                            uint64_t sent_at = g_ring_t[sid2 * RING + (k2 & (RING - 1))];
+                            if (sent_at >= rwin_a && sent_at < rwin_b) {
+                                s->recv_win++;
+                                uint64_t ts = rx_ts(&rx->m[j].msg_hdr);
+                                hadd(lat, ts > sent_at ? ts - sent_at : 0);
+                            }
+                            continue;
+                        }
+                        if (d == 0) {   // srtp: phone A receives SRTP from the daemon
+                            if (srtp_unprotect(c[ci].srx, p, &len) != srtp_err_status_ok) { s->auth_fail++; continue; }
+                            rx->m[j].msg_len = (unsigned)len;
+                        }
+                    }
                     if (rx->m[j].msg_len < 28) { unknown++; continue; }
                     memcpy(&magic, p + 12, 4); memcpy(&sid, p + 16, 4); memcpy(&sent, p + 20, 8);
                     if (magic != MAGIC || sid >= (uint32_t)S) { unknown++; continue; }
@@ -643,11 +944,22 @@ static int run_relay(int flood) {
         if (st[s].sent_win > 0 && st[s].recv_win == 0) dead++;
         else if (st[s].sent_win > 0 && (double)(st[s].sent_win - st[s].recv_win) > 0.01 * st[s].sent_win) lossy++;
     }
+    uint64_t wrong_pt = 0, auth_fail = 0; int wrong_pt_last = -1;
+    for (int s = 0; s < S; s++) { wrong_pt += st[s].wrong_pt; auth_fail += st[s].auth_fail; if (st[s].wrong_pt) wrong_pt_last = st[s].last_pt; }
     delete_calls(c, n, ngp);
+    for (int i = 0; i < n; i++) { if (c[i].stx) srtp_dealloc(c[i].stx); if (c[i].srx) srtp_dealloc(c[i].srx); }
+    // a daemon that relays the offered codec unchanged or sends SRTP we cannot authenticate gets
+    // no numbers: what it did is not the benchmark's operation
+    if (transcoding && wrong_pt > recv_total)
+        set_unsupported("the daemon forwarded %" PRIu64 " packets with payload type %d instead of transcoding (%" PRIu64 " right)", wrong_pt, wrong_pt_last, recv_total);
+    if (g_media == M_SRTP && auth_fail > recv_total / 2)
+        set_unsupported("%" PRIu64 " SRTP packets from the daemon failed to authenticate (%" PRIu64 " received fine)", auth_fail, recv_total);
+    if (g_unsupported[0]) { print_unsupported(); return 0; }
     double loss = sent_win ? 100.0 * (double)(sent_win - (recv_win > sent_win ? sent_win : recv_win)) / sent_win : 100.0;
     double dsec, dsched;
     FILE *f = stdout;
-    fprintf(f, "{\"mode\":\"%s\",\"label\":\"%s\",\"calls\":%d,\"calls_up\":%d,\"streams\":%d,", flood ? "flood" : "relay", O.label, n, nup, active);
+    fprintf(f, "{\"mode\":\"%s\",\"media\":\"%s\",\"label\":\"%s\",\"calls\":%d,\"calls_up\":%d,\"streams\":%d,", flood ? "flood" : O.mode, MEDIA_NAME[g_media], O.label, n, nup, active);
+    fprintf(f, "\"wrong_pt\":%" PRIu64 ",\"auth_failures\":%" PRIu64 ",\"rtcp_received\":%" PRIu64 ",\"streams_renumbered\":%" PRIu64 ",\"unmatched\":%" PRIu64 ",\"latency_estimated\":%s,", wrong_pt, auth_fail, rtcp_rx, renumbered, unmatched, renumbered ? "true" : "false");
     fprintf(f, "\"pps_per_direction\":%d,\"offered_pps\":%.1f,\"window_s\":%.3f,", flood ? 0 : O.pps, flood ? 0.0 : (double)nup * 2 * O.pps, O.duration);
     fprintf(f, "\"sent\":%" PRIu64 ",\"received\":%" PRIu64 ",\"sent_total\":%" PRIu64 ",\"received_total\":%" PRIu64 ",", sent_win, recv_win, sent_total, recv_total);
     fprintf(f, "\"loss_pct\":%.4f,\"streams_dead\":%d,\"streams_lossy\":%d,\"misdelivered\":%" PRIu64 ",\"unknown\":%" PRIu64 ",\"send_errors\":%" PRIu64 ",",
@@ -790,6 +1102,11 @@ int main(int argc, char **argv) {
     struct rlimit rl; if (getrlimit(RLIMIT_NOFILE, &rl) == 0) { rl.rlim_cur = rl.rlim_max; setrlimit(RLIMIT_NOFILE, &rl); }
     if (!strcmp(O.mode, "relay")) return run_relay(0);
     if (!strcmp(O.mode, "flood")) return run_relay(1);
+    if (!strcmp(O.mode, "transcode") || !strcmp(O.mode, "srtp")) {
+        media_init();
+        if (g_media == M_SRTP && srtp_init() != srtp_err_status_ok) die("srtp_init failed");
+        return run_relay(0);
+    }
     if (!strcmp(O.mode, "ng")) return run_ng();
     usage(); return 2;
 }
