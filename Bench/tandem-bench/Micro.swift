@@ -8,7 +8,8 @@ import NGProtocol
 import SDP
 import TandemBase
 
-// `tandem-bench micro`: control-path micro-benchmarks, each reported as ns and heap allocations
+// `tandem-bench micro`: control-path and media-path micro-benchmarks (transcode per 20 ms frame,
+// SRTP per packet: MicroMedia.swift), each reported as ns and heap allocations
 // per operation, and checked against Bench/thresholds.json so a regression shows:
 //   mallocs per operation are deterministic, so their thresholds are tight and `--mallocs-only`
 //   (what tools/test.sh runs) fails on any increase; time thresholds are generous (noise) and
@@ -37,14 +38,23 @@ enum Micro {
             print("usage: tandem-bench micro [--iterations N] [--check [--mallocs-only]] [--thresholds FILE]")
             return 2
         }
-        let results = [
+        var results = [
             measure("bencode-decode-offer", iterations) { Workloads.decodeOffer() },
             measure("bencode-encode-query-reply", iterations) { Workloads.encodeReply() },
             measure("sdp-parse-serialize", iterations) { Workloads.parseSerializeSDP() },
             measure("offer-answer-delete", iterations / 4) { Workloads.offerAnswerDelete() },
         ]
+        // Media paths: per 20 ms frame (transcode) and per 172-byte packet (SRTP); see MicroMedia.swift.
+        do {
+            for c in try MediaWorkloads.cases(iterations: iterations) {
+                results.append(measure(c.name, c.iterations, c.body))
+            }
+        } catch {
+            print("micro: FAIL: media set-up: \(error)")
+            return 1
+        }
         for r in results {
-            let name = r.name.padding(toLength: 28, withPad: " ", startingAt: 0)
+            let name = r.name.padding(toLength: 32, withPad: " ", startingAt: 0)
             print(name + String(format: "%10.0f ns/op %8.2f mallocs/op", r.nsPerOp, r.mallocsPerOp))
         }
         if let json = try? JSONEncoder().encode(results), let text = String(data: json, encoding: .utf8) {
