@@ -6,7 +6,7 @@ import TandemConfig
 /// tandemd assembled from its configuration: packet loops with their calls, and the ng listener.
 public final class Daemon: Sendable {
     public let engine: MediaEngine
-    public let server: NGUDPServer
+    public let server: NGLoopServer
     public let log: Log
 
     public init(config: DaemonConfig) throws(EngineError) {
@@ -33,7 +33,7 @@ public final class Daemon: Sendable {
             registry: registry, portRange: config.portMin...config.portMax, loops: config.numThreads)
         engine = try MediaEngine(settings: settings, log: log)
         do {
-            server = try NGUDPServer(listen: config.listenNG, engine: engine, log: log)
+            server = try NGLoopServer(listen: config.listenNG, engine: engine, log: log)
         } catch {
             engine.shutdown()
             throw error

@@ -71,13 +71,25 @@ public final class MediaEngine: Sendable {
             completion(.ok(["statistics": .dictionary(statistics())]))
         case .offer, .answer, .delete, .query:
             let loop = owner(of: request.callID ?? "")
-            let accepted = loop.execute { context in
-                guard let state = context.userState as? LoopState else { return completion(.error("Shutting down")) }
-                completion(state.registry.execute(request, now: context.now, wallClock: tandem_wallclock()))
-            }
+            let accepted = loop.execute { context in completion(Self.run(request, in: context)) }
             if !accepted { completion(.error("Shutting down")) }
         default:
             completion(.error("Unsupported command"))
+        }
+    }
+
+    /// Runs a call command (offer, answer, delete, query) on the thread of `context`, which must
+    /// be the loop owning the call-id (`owner(of:)`).
+    static func run(_ request: NGRequest, in context: LoopContext) -> NGResponse {
+        guard let state = context.userState as? LoopState else { return .error("Shutting down") }
+        return state.registry.execute(request, now: context.now, wallClock: tandem_wallclock())
+    }
+
+    /// Whether `command` runs on the loop owning its call-id (else: inline or fanned out).
+    static func runsOnOwner(_ command: NGCommand) -> Bool {
+        switch command {
+        case .offer, .answer, .delete, .query: return true
+        default: return false
         }
     }
 

@@ -4,7 +4,9 @@ import NIOCore
 import NIOPosix
 import TandemBase
 
-/// The ng listener over UDP (`--listen-ng`). One channel on one NIO event loop: the front end
+/// An ng listener over UDP on a SwiftNIO channel. tandemd serves UDP ng with `NGLoopServer` (on
+/// packet loop 0, no thread hop per command); this NIO variant stays for listeners that want
+/// their own event loop. One channel on one NIO event loop: the front end
 /// (framing, cookie cache, typing) is confined to that loop, commands run on the packet loop that
 /// owns the call, and the reply hops back to the channel's loop to be cached and sent.
 public final class NGUDPServer: Sendable {

@@ -1,4 +1,5 @@
 import CTandemSys
+import Glibc
 import CallModel
 import TandemBase
 
@@ -18,6 +19,8 @@ public final class LoopContext {
     public var userState: AnyObject?
 
     let core: LoopCore
+    /// Control descriptors served on this loop (LoopContext.addReadHandler), by fd.
+    private var readHandlers: [Int32: (LoopContext) -> Void] = [:]
     private var tickHandler: ((LoopContext) -> Void)?
     private var tickInterval: UInt64 = 0
     private var nextTick: UInt64 = 0
@@ -43,6 +46,34 @@ public final class LoopContext {
         tickHandler = handler
         tickInterval = UInt64(ns)
         nextTick = now.nanoseconds &+ tickInterval
+    }
+
+    /// Serves a control descriptor (e.g. the ng UDP socket) on this loop: `handler` runs on the
+    /// loop thread whenever `fd` is readable (level-triggered: it should drain what it can, and
+    /// may leave the rest for the next wake-up to keep media flowing). The caller keeps owning
+    /// `fd`; call `removeReadHandler` before closing it. False if epoll refused it.
+    public func addReadHandler(fd: Int32, _ handler: @escaping (LoopContext) -> Void) -> Bool {
+        guard fd >= 0, readHandlers[fd] == nil,
+              tandem_epoll_add(core.epollFD, fd, UInt32(EPOLLIN.rawValue), LoopCore.controlTagBit | UInt64(UInt32(fd))) == 0
+        else { return false }
+        readHandlers[fd] = handler
+        core.readyControl.reserveCapacity(readHandlers.count)
+        return true
+    }
+
+    /// Stops serving `fd` (it is not closed).
+    public func removeReadHandler(fd: Int32) {
+        guard readHandlers.removeValue(forKey: fd) != nil else { return }
+        _ = tandem_epoll_del(core.epollFD, fd)
+    }
+
+    /// Runs the handlers of the control descriptors the last poll found ready.
+    func serveReadyControl() {
+        guard !core.readyControl.isEmpty else { return }
+        for fd in core.readyControl {
+            readHandlers[fd]?(self)
+        }
+        core.readyControl.removeAll(keepingCapacity: true)
     }
 
     /// epoll timeout until the next tick: -1 (none) or milliseconds, rounded up.

@@ -28,6 +28,12 @@ final class LoopCore {
 
     /// epoll user data of the mailbox eventfd (socket events carry their fd).
     static let mailboxTag = UInt64.max
+    /// Bit set in the epoll user data of a control descriptor (an ng socket served on this loop,
+    /// LoopContext.addReadHandler); the low 32 bits are its fd.
+    static let controlTagBit: UInt64 = 1 << 62
+    /// Control descriptors that were ready in the last `poll`, served by the loop after it.
+    /// Control path: at most a few entries, capacity kept, so no allocation per wake-up.
+    var readyControl: [Int32] = []
 
     init(epollFD: Int32, portSlice: ClosedRange<UInt16>?, options: PacketLoop.Options) {
         self.epollFD = epollFD
@@ -94,6 +100,8 @@ final class LoopCore {
             let data = b.eventData(i)
             if data == Self.mailboxTag {
                 mailbox = true
+            } else if data & Self.controlTagBit != 0 {
+                readyControl.append(Int32(truncatingIfNeeded: data))
             } else {
                 serve(fd: Int32(truncatingIfNeeded: data), now: now)
             }

@@ -154,6 +154,7 @@ public final class PacketLoop: @unchecked Sendable {
         while running {
             let mailboxReady = core.poll(timeoutMs: context.pollTimeoutMs(), now: &now)
             context.now.nanoseconds = now
+            context.serveReadyControl()
             if mailboxReady {
                 let (jobs, stop) = mailbox.take()
                 for job in jobs { job(context) }
