@@ -524,7 +524,7 @@ def analyse(res: dict) -> dict:
             continue
         v = m["ratios"].get("sessions_per_core" if key != "srtp" else "relayed_per_cpu_s")
         why = m["daemons"].get(t, {}).get("unsupported")
-        target(f"{MEDIA_PHASES[key]['title']}: {what} vs rtpengine" + (f" (tandemd: not supported: {why[:90]})" if why else ""),
+        target(f"{MEDIA_PHASES[key]['title']}: {what} vs rtpengine" + (f" (tandemd: not supported: {why.split(': ')[0]})" if why else ""),
                v, f">= {goal}", None if v is None else v >= goal)
     summ["targets"] = tg
     return summ

@@ -149,6 +149,7 @@ def media(res, path):
             a1.plot(xs, [s["daemon_cpu_pct"] for s in st], STYLE[n], color=COLORS[n], label=LABELS[n])
             a2.plot(xs, [max(s["loss_pct"], 1e-4) for s in st], STYLE[n], color=COLORS[n], label=LABELS[n])
         a1.axhline(100, color="k", lw=0.5, ls=":")
+        a1.set_ylim(bottom=0)
         a1.set_title(t + ("\n" + "; ".join(notes) if notes else ""), fontsize=9)
         a1.set_xlabel("calls (2 x 50 pps each)"); a1.set_ylabel("daemon CPU, % of one core")
         a2.axhline(res["config"]["held_loss_pct"], color="red", lw=0.8, ls="--")

@@ -37,10 +37,7 @@ public final class NGLoopServer: @unchecked Sendable {
 
     public init(listen: TransportAddress, engine: MediaEngine, log: Log) throws(EngineError) {
         let storage = UnsafeMutablePointer<sockaddr_storage>.allocate(capacity: 1)
-        let length = listen.write(to: storage)
-        let fd = withUnsafePointer(to: &storage.pointee) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { tandem_udp_bind($0, length, 1 << 20, 1 << 20) }
-        }
+        let fd = Self.bind(listen, storage)
         guard fd >= 0 else {
             storage.deallocate()
             throw .listen("\(listen): \(String(cString: strerror(-fd)))")
@@ -66,6 +63,24 @@ public final class NGLoopServer: @unchecked Sendable {
             storage.deallocate()
             throw .listen("\(listen): the packet loop refused the ng socket")
         }
+    }
+
+    /// A non-blocking UDP socket bound to `address`: fd, or -errno. Unlike the media sockets an
+    /// IPv6 listener keeps the system's dual-stack default (as the SwiftNIO listener did).
+    private static func bind(_ address: TransportAddress, _ storage: UnsafeMutablePointer<sockaddr_storage>) -> Int32 {
+        let length = address.write(to: storage)
+        let fd = socket(Int32(storage.pointee.ss_family), Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { return -errno }
+        var size: Int32 = 1 << 20
+        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        let rc = storage.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.bind(fd, $0, length) }
+        guard rc == 0 else {
+            let e = errno
+            Glibc.close(fd)
+            return -e
+        }
+        return fd
     }
 
     deinit {
