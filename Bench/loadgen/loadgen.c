@@ -945,13 +945,18 @@ static int run_relay(int flood) {
         else if (st[s].sent_win > 0 && (double)(st[s].sent_win - st[s].recv_win) > 0.01 * st[s].sent_win) lossy++;
     }
     uint64_t wrong_pt = 0, auth_fail = 0; int wrong_pt_last = -1;
-    for (int s = 0; s < S; s++) { wrong_pt += st[s].wrong_pt; auth_fail += st[s].auth_fail; if (st[s].wrong_pt) wrong_pt_last = st[s].last_pt; }
+    char wrong_pt_phone = '?';
+    for (int s = 0; s < S; s++) {
+        wrong_pt += st[s].wrong_pt; auth_fail += st[s].auth_fail;
+        if (st[s].wrong_pt) { wrong_pt_last = st[s].last_pt; wrong_pt_phone = s % 2 == 0 ? 'B' : 'A'; }   // stream 2c+0 is received by B
+    }
     delete_calls(c, n, ngp);
     for (int i = 0; i < n; i++) { if (c[i].stx) srtp_dealloc(c[i].stx); if (c[i].srx) srtp_dealloc(c[i].srx); }
     // a daemon that relays the offered codec unchanged or sends SRTP we cannot authenticate gets
     // no numbers: what it did is not the benchmark's operation
     if (transcoding && wrong_pt > recv_total)
-        set_unsupported("the daemon forwarded %" PRIu64 " packets with payload type %d instead of transcoding (%" PRIu64 " right)", wrong_pt, wrong_pt_last, recv_total);
+        set_unsupported("the daemon relays without transcoding: %" PRIu64 " packets arrived with a payload type the phone did not negotiate (e.g. PT %d at phone %c), %" PRIu64 " transcoded",
+                        wrong_pt, wrong_pt_last, wrong_pt_phone, recv_total);
     if (g_media == M_SRTP && auth_fail > recv_total / 2)
         set_unsupported("%" PRIu64 " SRTP packets from the daemon failed to authenticate (%" PRIu64 " received fine)", auth_fail, recv_total);
     if (g_unsupported[0]) { print_unsupported(); return 0; }
