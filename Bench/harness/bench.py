@@ -300,8 +300,14 @@ def strip_hist(r: dict) -> dict:
 
 # ------------------------------------------------------------------ phases
 
-def over_budget(args, prof) -> bool:
-    return time.monotonic() - args.t_start > prof["budget_s"]
+def over_budget(args, prof, frac: float = 1.0) -> bool:
+    """The run has used more than `frac` of its time budget (Bench/run.sh must stay < 15 min)."""
+    return time.monotonic() - args.t_start > frac * prof["budget_s"]
+
+
+def quiet_retries(args, prof) -> int:
+    """Waiting for a quiet machine is dropped once half the budget is gone."""
+    return 0 if over_budget(args, prof, 0.5) else prof["quiet_retries"]
 
 
 def run_ramp(args, prof, ds: dict[str, Daemon], mode: str = "relay", extra: list[str] | None = None,
@@ -315,6 +321,10 @@ def run_ramp(args, prof, ds: dict[str, Daemon], mode: str = "relay", extra: list
     res: dict[str, list[dict]] = {n: [] for n in ds}
     saturated: set[str] = set()
     for calls in ramp:
+        if over_budget(args, prof):
+            log(f"  {mode} {calls} calls and up: skipped, the run is over its {prof['budget_s']} s budget")
+            args.skipped_steps.append(f"{mode}@{calls}+")
+            break
         for name, d in ds.items():
             if name in saturated:
                 continue
@@ -322,7 +332,7 @@ def run_ramp(args, prof, ds: dict[str, Daemon], mode: str = "relay", extra: list
                 res[name].append({"calls": calls, "error": f"{name} is not running"}); saturated.add(name); continue
             best = None
             for attempt in range(1 + args.rerun_contaminated):
-                q = quiet_check(prof["quiet_retries"])
+                q = quiet_check(quiet_retries(args, prof))
                 budget = warmup + duration + 60 + calls * 0.02
                 r = annotate(loadgen(args, d, mode, extra + ["--calls", str(calls), "--pps", "50", "--warmup", str(warmup),
                                                              "--duration", str(duration), "--drain", "0.5"], budget), q)
@@ -330,7 +340,7 @@ def run_ramp(args, prof, ds: dict[str, Daemon], mode: str = "relay", extra: list
                 if best is None or ("error" not in r and (best.get("error") or best.get("contaminated"))):
                     best = r
                 if "error" in r or "unsupported" in r or not r.get("contaminated") or attempt == args.rerun_contaminated \
-                        or over_budget(args, prof):
+                        or over_budget(args, prof, 0.7):
                     break
                 log(f"  {name} {calls} calls: contaminated (others took {r['other_frac_daemon_core']:.0%} of cpu{DAEMON_CPU}, "
                     f"{r['other_frac_gen_core']:.0%} of cpu{GEN_CPU}); rerun")
@@ -364,7 +374,7 @@ def run_flood(args, prof, ds: dict[str, Daemon]) -> dict[str, dict]:
     for name, d in ds.items():
         if not d.alive():
             out[name] = {"error": f"{name} is not running"}; continue
-        q = quiet_check(prof["quiet_retries"])
+        q = quiet_check(quiet_retries(args, prof))
         r = annotate(loadgen(args, d, "flood", ["--calls", str(FLOOD_CALLS), "--batch", str(FLOOD_BATCH), "--warmup", "1",
                                                 "--duration", str(prof["flood"]), "--drain", "0.3"], prof["flood"] + 60), q)
         out[name] = r
@@ -386,7 +396,7 @@ def run_ng(args, prof, ds: dict[str, Daemon]) -> dict[str, dict]:
         for w in NG_WINDOWS:
             if not d.alive():
                 out[name][f"window{w}"] = {"error": f"{name} is not running"}; continue
-            q = quiet_check(prof["quiet_retries"])
+            q = quiet_check(quiet_retries(args, prof))
             r = annotate(loadgen(args, d, "ng", ["--window", str(w), "--warmup", "0.5", "--duration", str(prof["ng"])],
                                  prof["ng"] + 60), q)
             out[name][f"window{w}"] = r
@@ -635,6 +645,10 @@ def markdown(res: dict) -> str:
         lines.append("")
         lines.append(f"Generator late (p99 > {GEN_LATE_P99_US / 1000:.0f} ms, bursts instead of 50 pps pacing; latency there is not the relay's alone): "
                      + ", ".join(s["gen_limited_steps"]) + ".")
+    skipped = meta.get("skipped_steps", []) + [f"{k} phase" for k in res.get("skipped_phases", [])]
+    if skipped:
+        lines.append("")
+        lines.append(f"Skipped to keep the run within its time budget ({res['config'].get('budget_s')} s): {', '.join(skipped)}.")
     notes = media_notes(res)
     if notes:
         lines.append("")
@@ -709,6 +723,7 @@ def main() -> int:
                     help="relay, flood, ng, pcma (PCMA->PCMU), opus (opus->PCMU), srtp (SDES-SRTP<->RTP), mallocs")
     ap.add_argument("--ramp", help="comma-separated call counts (overrides the profile)")
     ap.add_argument("--duration", type=float, help="relay measurement window per step, s (overrides the profile)")
+    ap.add_argument("--budget", type=float, help="time budget of the whole run, s (overrides the profile: full 840, quick 420)")
     ap.add_argument("--rerun-contaminated", type=int, default=None, help="re-run a step up to N times when others took CPU (full: 1, quick: 0)")
     ap.add_argument("--tandemd", default=os.path.join(ROOT, ".build/release/tandemd"))
     ap.add_argument("--tandem-bench", default=os.path.join(ROOT, ".build/release/tandem-bench"))
@@ -726,6 +741,8 @@ def main() -> int:
         prof["ramp"] = [int(x) for x in args.ramp.split(",")]
     if args.duration:
         prof["duration"] = args.duration
+    if args.budget:
+        prof["budget_s"] = args.budget
     if args.rerun_contaminated is None:
         args.rerun_contaminated = 0 if args.quick else 1
     if os.cpu_count() is None or os.cpu_count() < 2:
@@ -743,6 +760,7 @@ def main() -> int:
     os.makedirs(args.out, exist_ok=True)
     t_start = time.monotonic()
     args.t_start = t_start
+    args.skipped_steps = []
     res: dict = {
         "meta": {"run_id": run_id, "profile": profile, "when": now.isoformat(timespec="seconds"), "git": git_rev(),
                  "note": args.note, "cpus": os.cpu_count(), "kernel": platform.release(),
@@ -797,6 +815,7 @@ def main() -> int:
     res["meta"]["contaminated_steps"] = sum(1 for s in steps if s.get("contaminated"))
     res["meta"]["steps"] = len(steps)
     res["meta"]["elapsed_s"] = round(time.monotonic() - t_start, 1)
+    res["meta"]["skipped_steps"] = args.skipped_steps
     res["summary"] = analyse(res)
     res["summary_markdown"] = markdown(res)
     path = os.path.join(args.out, f"{run_id}.json")
