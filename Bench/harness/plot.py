@@ -148,13 +148,16 @@ def media(res, path):
             xs = [s["calls"] for s in st]
             a1.plot(xs, [s["daemon_cpu_pct"] for s in st], STYLE[n], color=COLORS[n], label=LABELS[n])
             a2.plot(xs, [max(s["loss_pct"], 1e-4) for s in st], STYLE[n], color=COLORS[n], label=LABELS[n])
+            for s in st:   # the generator fell behind its 50 pps schedule: not the daemon's alone
+                if s.get("gen_limited"):
+                    a2.plot([s["calls"]], [max(s["loss_pct"], 1e-4)], "x", color="red", ms=9)
         a1.axhline(100, color="k", lw=0.5, ls=":")
         a1.set_ylim(bottom=0)
         a1.set_title(t + ("\n" + "; ".join(notes) if notes else ""), fontsize=9)
         a1.set_xlabel("calls (2 x 50 pps each)"); a1.set_ylabel("daemon CPU, % of one core")
         a2.axhline(res["config"]["held_loss_pct"], color="red", lw=0.8, ls="--")
         a2.set_yscale("log"); a2.set_ylim(5e-5, 100)
-        a2.set_xlabel("calls"); a2.set_ylabel("loss % (0 plotted as 1e-4)")
+        a2.set_xlabel("calls (red x: generator late)"); a2.set_ylabel("loss % (0 plotted as 1e-4)")
         for a in (a1, a2):
             a.grid(alpha=0.3, which="both")
             if a.get_legend_handles_labels()[0]:
