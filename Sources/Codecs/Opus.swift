@@ -82,7 +82,8 @@ public enum Opus {
         public init(parsing text: some StringProtocol) throws {
             self.init()
             for item in text.split(separator: ";") {
-                let parts = item.split(separator: "=", maxSplits: 1)
+                // Empty pieces kept: "=" or "=x" has an empty key (skipped), never no parts at all.
+                let parts = item.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
                 let key = parts[0].trimmingSpaces().lowercased()
                 if key.isEmpty { continue }
                 let value = parts.count > 1 ? parts[1].trimmingSpaces() : ""

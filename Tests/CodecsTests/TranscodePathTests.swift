@@ -245,6 +245,15 @@ func expectContinuous(_ packets: [Packet], base: UInt32, increment: UInt32, sour
         #expect(try Opus.Fmtp(parsing: "maxaveragebitrate=1000000").maxAverageBitrate == 510_000)
     }
 
+    /// Fuzzer find (tools/fuzz/seeds/codecs/crash-fmtp-bare-equals): an item that is only "="
+    /// split into no parts and trapped on `parts[0]`; a peer's `a=fmtp:111 =` crashed the daemon.
+    @Test func itemsWithoutKeyAreSkipped() throws {
+        let f = try Opus.Fmtp(parsing: "=;minptime=10; = ;=1;stereo=1")
+        #expect(f.minPtime == 10 && f.stereo == true && f.other.isEmpty)
+        #expect(try Opus.Fmtp(parsing: "=") == Opus.Fmtp())
+        #expect(try Opus.Fmtp(parsing: f.description) == f)
+    }
+
     @Test func settingsFromRemoteFmtp() throws {
         // A wideband receiver capping the bitrate, asking for FEC, 40 ms.
         let s = Opus.EncoderSettings(remote: try Opus.Fmtp(parsing: "maxplaybackrate=16000; maxaveragebitrate=16000; useinbandfec=1; ptime=40"), pcmRate: 48000)
