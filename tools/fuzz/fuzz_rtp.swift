@@ -14,7 +14,8 @@
 //     traps and keeps its invariants; the input as gaps of an in-order stream gives exactly
 //     the loss and extended highest sequence counted here;
 //   - PayloadTypeTally: the input as payload types gives the counts and the most frequent
-//     type of a plain reference count.
+//     type of a plain reference count;
+//   - RTPClock.units never traps and advances by exactly the clock rate per second.
 // Seeds (tools/fuzz/seeds/rtp) are RTP packets (CSRCs, extension, padding), SR/RR/SDES/BYE
 // compounds, STUN and DTLS first bytes.
 
@@ -33,6 +34,7 @@ public func fuzzRTP(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     checkStatistics(bytes)
     checkInOrderStream(bytes)
     checkTally(bytes)
+    checkClock(bytes)
     return 0
 }
 
@@ -308,4 +310,15 @@ private func checkTally(_ b: [UInt8]) {
     guard tally.last == last else { fatalError("last") }
     let expected = counts[last] == best ? last : order.first { counts[$0] == best }!
     guard tally.mostFrequent == expected else { fatalError("mostFrequent \(String(describing: tally.mostFrequent)) vs \(expected)") }
+}
+
+private func checkClock(_ b: [UInt8]) {
+    guard b.count >= 12 else { return }
+    let ns = UInt64(be32(b, 0)) << 32 | UInt64(be32(b, 4))
+    let rate = be32(b, 8)
+    let now = RTPClock.units(nanoseconds: ns, clockRate: rate)
+    if ns <= UInt64.max - 1_000_000_000 {
+        guard RTPClock.units(nanoseconds: ns + 1_000_000_000, clockRate: rate) == now &+ rate else { fatalError("one second is not `rate` units") }
+    }
+    if let r = RTPClock.staticRate(payloadType: b[0]) { guard b[0] < 35, r >= 8000 else { fatalError("static rate of \(b[0])") } }
 }
