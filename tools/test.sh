@@ -50,7 +50,7 @@ step "relay: heap allocations per relayed packet; control-path allocations vs Be
 "$(swift build -c release --show-bin-path)/tandem-bench" micro --iterations 2000 --mallocs-only
 
 step "fuzz smoke runs"
-for target in bencode sdp ng sip stun; do
+for target in bencode sdp ng sip stun rtp codecs sdes; do
   tools/fuzz/run.sh "$target" 10
 done
 

@@ -81,8 +81,12 @@ public enum Opus {
         /// case-insensitive). Values out of their RFC ranges are clamped; unparseable ones throw.
         public init(parsing text: some StringProtocol) throws {
             self.init()
-            for item in text.split(separator: ";") {
-                let parts = item.split(separator: "=", maxSplits: 1)
+            // Split and trim on Unicode scalars, not Characters: a separator or space followed by
+            // a combining mark is one Character, so `description`'s "; " would otherwise glue to
+            // a key starting with one and the printed line would parse to a different key.
+            for item in String(text).unicodeScalars.split(separator: ";").map(Substring.init) {
+                // Empty pieces kept: "=" or "=x" has an empty key (skipped), never no parts at all.
+                let parts = item.unicodeScalars.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(Substring.init)
                 let key = parts[0].trimmingSpaces().lowercased()
                 if key.isEmpty { continue }
                 let value = parts.count > 1 ? parts[1].trimmingSpaces() : ""
@@ -341,9 +345,9 @@ public enum Opus {
 
 extension StringProtocol {
     fileprivate func trimmingSpaces() -> Substring {
-        var s = Substring(self)
+        var s = Substring(self).unicodeScalars
         while let f = s.first, f == " " || f == "\t" { s.removeFirst() }
         while let l = s.last, l == " " || l == "\t" { s.removeLast() }
-        return s
+        return Substring(s)
     }
 }

@@ -35,6 +35,15 @@ private func attributes(_ name: String, in sdp: String) -> [String] {
     #expect(SDESCrypto(sdpValue: "1 AES_CM_128_HMAC_SHA1_80 inline:!!!") == nil)
 }
 
+/// Fuzzer find (tools/fuzz/seeds/sdes/grapheme-session-param): a tab-separated session
+/// parameter starting with a combining mark was printed after a space, with which it forms one
+/// Character, so the echoed line did not parse again.
+@Test func cryptoLineWithCombiningMarkAfterTabReparses() throws {
+    let line = try #require(SDESCrypto(sdpValue: "1 AES_CM_128_HMAC_SHA1_80 inline:\(key30)\t\u{301}x"))
+    #expect(line.sessionParameters == ["\u{301}x"])
+    #expect(SDESCrypto(sdpValue: line.sdpValue()) == line)
+}
+
 @Test func base64RoundTripsPaddedAndUnpadded() {
     for n in 28...46 {
         let bytes = (0..<n).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }

@@ -245,6 +245,24 @@ func expectContinuous(_ packets: [Packet], base: UInt32, increment: UInt32, sour
         #expect(try Opus.Fmtp(parsing: "maxaveragebitrate=1000000").maxAverageBitrate == 510_000)
     }
 
+    /// Fuzzer find (tools/fuzz/seeds/codecs/crash-fmtp-bare-equals): an item that is only "="
+    /// split into no parts and trapped on `parts[0]`; a peer's `a=fmtp:111 =` crashed the daemon.
+    @Test func itemsWithoutKeyAreSkipped() throws {
+        let f = try Opus.Fmtp(parsing: "=;minptime=10; = ;=1;stereo=1")
+        #expect(f.minPtime == 10 && f.stereo == true && f.other.isEmpty)
+        #expect(try Opus.Fmtp(parsing: "=") == Opus.Fmtp())
+        #expect(try Opus.Fmtp(parsing: f.description) == f)
+    }
+
+    /// Fuzzer find (tools/fuzz/seeds/codecs/crash-fmtp-combining-key): a key starting with a
+    /// combining mark after a tab was printed after "; ", formed one Character with the space and
+    /// was not trimmed on reparse, so the printed fmtp parsed to another key.
+    @Test func keyStartingWithCombiningMarkReparses() throws {
+        let f = try Opus.Fmtp(parsing: "ptime=20;\t\u{5BD}x=1")
+        #expect(f.other.count == 1 && f.other[0].0 == "\u{5BD}x" && f.other[0].1 == "1")
+        #expect(try Opus.Fmtp(parsing: f.description) == f)
+    }
+
     @Test func settingsFromRemoteFmtp() throws {
         // A wideband receiver capping the bitrate, asking for FEC, 40 ms.
         let s = Opus.EncoderSettings(remote: try Opus.Fmtp(parsing: "maxplaybackrate=16000; maxaveragebitrate=16000; useinbandfec=1; ptime=40"), pcmRate: 48000)

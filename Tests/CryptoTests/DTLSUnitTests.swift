@@ -46,6 +46,9 @@ struct DTLSCertificateTests {
         #expect(throws: DTLSFingerprint.ParseError.missingSeparator) { try DTLSFingerprint(sdpValue: "sha-256") }
         #expect(throws: DTLSFingerprint.ParseError.badHex) { try DTLSFingerprint(sdpValue: "sha-1 GG:00") }
         #expect(throws: DTLSFingerprint.ParseError.badHex) { try DTLSFingerprint(sdpValue: "sha-1 A:00") }
+        // Fuzzer find (tools/fuzz/seeds/sdes/signed-hex-pair): a sign is not a hex digit.
+        let signed = "+A:AD:B9:B1:3F:82:18:3B:54:02:12:DF:3E:5D:49:6B:19:E5:7C:-0"
+        #expect(throws: DTLSFingerprint.ParseError.badHex) { try DTLSFingerprint(sdpValue: "sha-1 \(signed)") }
         #expect(throws: DTLSFingerprint.ParseError.wrongDigestLength(expected: 20, got: 2)) { try DTLSFingerprint(sdpValue: "sha-1 AA:00") }
         let sha256Hex = Array(repeating: "AB", count: 32).joined(separator: ":")
         #expect(throws: DTLSFingerprint.ParseError.wrongDigestLength(expected: 20, got: 32)) { try DTLSFingerprint(sdpValue: "sha-1 " + sha256Hex) }

@@ -43,8 +43,29 @@ case "$target" in
         extra_flags=(-I "$root/Sources/COpenSSL")
         max_len=2048
         ;;
+    rtp)
+        sources=("$root"/Sources/RTP/*.swift)
+        max_len=1500
+        ;;
+    codecs)
+        sources=("$root"/Sources/Codecs/*.swift)
+        # The C libraries stay imported: their module maps (link lines: opus, spandsp, speexdsp)
+        # are found via -I.
+        extra_flags=(-I "$root/Sources/COpus" -I "$root/Sources/CSpanDSP" -I "$root/Sources/CSpeexDSP")
+        max_len=4096
+        ;;
+    sdes)
+        # SDP's attribute parsers and Base64, the call model's SDES line (SDESCrypto, with the
+        # SRTPParameters it produces) and the DTLS a=fingerprint / a=setup values it reads.
+        mapfile -t sources < <(find "$root/Sources/SDP" -name '*.swift' | sort)
+        sources+=("$root/Sources/CallModel/Security/SDESCrypto.swift" "$root/Sources/CallModel/SRTPParameters.swift"
+                  "$root/Sources/Crypto/DTLS/DTLSFingerprint.swift" "$root/Sources/Crypto/DTLS/DTLSSetup.swift")
+        strip_imports="Crypto|SDP"
+        extra_flags=(-I "$root/Sources/COpenSSL")
+        max_len=2048
+        ;;
     *)
-        echo "usage: $0 TARGET [SECONDS]   (targets: bencode, sdp, ng, sip, stun)" >&2
+        echo "usage: $0 TARGET [SECONDS]   (targets: bencode, sdp, ng, sip, stun, rtp, codecs, sdes)" >&2
         exit 2
         ;;
 esac

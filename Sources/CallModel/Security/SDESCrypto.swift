@@ -35,7 +35,10 @@ public struct SDESCrypto: Equatable, Sendable {
     /// Parses the value of an `a=crypto` attribute; nil when malformed, when the suite is unknown
     /// or when the key has the wrong length for it (such lines are ignored, as rtpengine does).
     public init?(sdpValue: some StringProtocol) {
-        let fields = String(sdpValue).split(whereSeparator: { (c: Character) in c == " " || c == "\t" }).map(String.init)
+        // Split on the bytes SP/HTAB (RFC 4568's WSP), not on Characters: a space followed by a
+        // combining mark is one Character, so a tab-separated field starting with one would
+        // swallow the space it is printed after and the line we echo would not parse again.
+        let fields = sdpValue.utf8.split(whereSeparator: { $0 == 0x20 || $0 == 0x09 }).map { String(decoding: $0, as: UTF8.self) }
         guard fields.count >= 3, let tag = Int(fields[0]), tag >= 0, tag <= 999_999_999,
               let info = SDESSuite(name: fields[1]), fields[2].hasPrefix("inline:") else { return nil }
         let keyParams = fields[2].dropFirst("inline:".count).split(separator: ";").first ?? ""

@@ -65,7 +65,8 @@ public struct DTLSFingerprint: Hashable, Sendable, CustomStringConvertible {
         }
         var bytes: [UInt8] = []
         for pair in trimmed[1].split(separator: ":", omittingEmptySubsequences: false) {
-            guard pair.count == 2, let b = UInt8(pair, radix: 16) else { throw .badHex }
+            // Two hex digits exactly: `UInt8(_:radix:)` alone also takes "+F" and "-0".
+            guard pair.utf8.count == 2, pair.utf8.allSatisfy(isHexDigit), let b = UInt8(pair, radix: 16) else { throw .badHex }
             bytes.append(b)
         }
         guard bytes.count == hash.digestLength else {
@@ -106,6 +107,11 @@ public struct DTLSFingerprint: Hashable, Sendable, CustomStringConvertible {
         guard let actual = DTLSFingerprint.of(x509: x509, hash: hashFunction) else { return false }
         return constantTimeEqual(actual.digest, digest)
     }
+}
+
+/// An ASCII hex digit (RFC 5234 HEXDIG, either case).
+private func isHexDigit(_ c: UInt8) -> Bool {
+    (0x30...0x39).contains(c) || (0x41...0x46).contains(c) || (0x61...0x66).contains(c)
 }
 
 @inline(__always)
