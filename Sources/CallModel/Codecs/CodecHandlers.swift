@@ -32,6 +32,7 @@ struct CodecHandlers {
          ptimeOverride: Bool, answerPass: Bool) {
         let preferred = receiver.entries.first { $0.accepted && !$0.isSupplemental && $0.isSupported }
             ?? receiver.entries.first { !$0.isSupplemental && $0.isSupported }
+        handlers.reserveCapacity(sender.entries.count)
         for pt in sender.entries {
             handlers.append(Self.decide(pt, sender: sender, receiver: receiver, preferred: preferred,
                                         ptimeDiffers: ptimeOverride && senderPtime != receiverPtime,
@@ -78,8 +79,9 @@ struct CodecHandlers {
     }
 
     static func supplemental(_ encoding: String, _ clockRate: UInt32, in store: CodecStore) -> CodecEntry? {
+        // The clock rate first: the cheaper test rules most entries out.
         store.entries.first {
-            CodecCatalog.sameName($0.format.encoding, encoding) && $0.format.clockRate == clockRate
+            $0.format.clockRate == clockRate && CodecCatalog.sameName($0.format.encoding, encoding)
         }
     }
 

@@ -73,21 +73,41 @@ public struct CodecStore: Equatable, Sendable {
     static func read(_ media: MediaDescription) -> CodecStore {
         let rtpmaps = media.attributes(RTPMap.self)
         let fmtps = media.attributes(FMTP.self)
+        // The a=rtcp-fb lines, found once (not per payload type).
+        let rtcpFB = media.lines.filter { $0.isAttribute && $0.value.utf8.starts(with: rtcpFBPrefix) }
         var store = CodecStore()
+        store.entries.reserveCapacity(media.mediaLine.formats.count)
         for text in media.mediaLine.formats {
             guard let number = UInt8(text), number < 128, !store.contains(number) else { continue }
             let map = rtpmaps.first { $0.payloadType == Int(number) } ?? StaticPayloadTypes.rtpmap(for: Int(number))
-            let fmtp = fmtps.first { $0.payloadType == Int(number) }
+            var fmtp: FMTP?
             var lines: [SDPLine] = []
             if let map { lines.append(.attribute("rtpmap", map.value)) }
-            lines += fmtps.filter { $0.payloadType == Int(number) }.map { .attribute("fmtp", $0.value) }
-            lines += media.lines.filter { $0.attributeName == "rtcp-fb" && $0.value.hasPrefix("rtcp-fb:\(text) ") }
+            for candidate in fmtps where candidate.payloadType == Int(number) {
+                if fmtp == nil { fmtp = candidate }
+                lines.append(.attribute("fmtp", candidate.value))
+            }
+            for line in rtcpFB where isRTCPFB(line.value, for: text) { lines.append(line) }
             let format = PayloadFormat(
                 payloadType: number, encoding: map?.encoding ?? "", clockRate: UInt32(clamping: map?.clockRate ?? 0),
                 channels: map.map { $0.channels } ?? 1, fmtp: fmtp?.parameters)
             store.entries.append(CodecEntry(format: format, lines: lines))
         }
         return store
+    }
+
+    private static let rtcpFBPrefix = Array("rtcp-fb:".utf8)
+
+    /// `value` (an a=rtcp-fb line's text) starts with "rtcp-fb:<payload type> ", compared as
+    /// bytes; a non-ASCII character right after it could join the space into one Character,
+    /// so that case keeps String's `hasPrefix` (what this replaces, without building the prefix).
+    private static func isRTCPFB(_ value: String, for payloadType: String) -> Bool {
+        var rest = value.utf8.dropFirst(rtcpFBPrefix.count)
+        guard rest.starts(with: payloadType.utf8) else { return false }
+        rest = rest.dropFirst(payloadType.utf8.count)
+        guard rest.first == UInt8(ascii: " ") else { return false }
+        guard let next = rest.dropFirst().first, next >= 0x80 else { return true }
+        return value.hasPrefix("rtcp-fb:\(payloadType) ")
     }
 
     /// A fresh list from the party's SDP, keeping the marks of payload types we knew (rtpengine's
@@ -210,6 +230,9 @@ public struct CodecStore: Equatable, Sendable {
     /// clock rate is added for every other touched audio clock rate, and removed from touched
     /// clock rates no audio codec uses any more.
     mutating func updateSupplemental() {
+        // Both adding and removing need a touched clock rate: none, nothing to do (the common
+        // case: no codec options), and no sets or lists built for it.
+        guard allTouched || !touchedRates.isEmpty else { return }
         let audioRates = Set(entries.filter { !$0.isSupplemental }.map(\.format.clockRate)).sorted()
         var names: [String] = []
         for entry in entries where entry.isSupplemental
