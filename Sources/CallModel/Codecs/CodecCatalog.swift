@@ -97,7 +97,7 @@ enum CodecCatalog {
 
     /// Same codec (encoding, clock rate, channels), whatever the payload type or fmtp.
     static func sameCodec(_ a: PayloadFormat, _ b: PayloadFormat) -> Bool {
-        CodecCatalog.sameName(a.encoding, b.encoding)
-            && a.clockRate == b.clockRate && a.channels == b.channels
+        a.clockRate == b.clockRate && a.channels == b.channels
+            && CodecCatalog.sameName(a.encoding, b.encoding)
     }
 }

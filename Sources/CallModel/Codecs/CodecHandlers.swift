@@ -50,14 +50,14 @@ struct CodecHandlers {
         var sink = receiver.entry(pt.payloadType).flatMap { CodecCatalog.sameCodec($0.format, pt.format) ? $0 : nil }
             ?? receiver.entries.first { CodecCatalog.sameCodec($0.format, pt.format) }
         if sink != nil, !pt.isSupplemental, let preferred, preferred.forTranscoding { sink = preferred }
-        let recvDTMF = supplemental("telephone-event", pt.format.clockRate, in: sender)
-        let recvCN = supplemental("CN", pt.format.clockRate, in: sender)
+        let recvDTMF = supplemental(.telephoneEvent, pt.format.clockRate, in: sender)
+        let recvCN = supplemental(.comfortNoise, pt.format.clockRate, in: sender)
         guard let sink = sink ?? preferred else {
             // Nothing to send it as: relayed, with the sender's own te/CN (#146).
             return Handler(source: pt, action: .passthrough, dtmfOut: recvDTMF, cnOut: recvCN)
         }
-        var sinkDTMF = supplemental("telephone-event", sink.format.clockRate, in: receiver)
-        var sinkCN = supplemental("CN", sink.format.clockRate, in: receiver)
+        var sinkDTMF = supplemental(.telephoneEvent, sink.format.clockRate, in: receiver)
+        var sinkCN = supplemental(.comfortNoise, sink.format.clockRate, in: receiver)
         if answerPass {
             if let d = sinkDTMF, recvDTMF == nil, !d.forTranscoding { sinkDTMF = nil }
             if let c = sinkCN, recvCN == nil, !c.forTranscoding { sinkCN = nil }
@@ -78,11 +78,9 @@ struct CodecHandlers {
         return handler
     }
 
-    static func supplemental(_ encoding: String, _ clockRate: UInt32, in store: CodecStore) -> CodecEntry? {
-        // The clock rate first: the cheaper test rules most entries out.
-        store.entries.first {
-            $0.format.clockRate == clockRate && CodecCatalog.sameName($0.format.encoding, encoding)
-        }
+    /// The store's first telephone-event / CN at `clockRate`.
+    static func supplemental(_ kind: CodecTraits.Supplemental, _ clockRate: UInt32, in store: CodecStore) -> CodecEntry? {
+        store.entries.first { $0.format.clockRate == clockRate && $0.traits.supplemental == kind }
     }
 
     // MARK: - The answer back to the offerer
@@ -94,6 +92,7 @@ struct CodecHandlers {
     static func answer(offerer previous: CodecStore, answerer: CodecStore, handlers: CodecHandlers,
                        singleCodec: Bool) -> CodecStore {
         var result = CodecStore()
+        result.reserveCapacity(answerer.entries.count)
         var count = 0
         var supplementals: [CodecEntry] = []
         for pt in answerer.entries {
@@ -113,9 +112,9 @@ struct CodecHandlers {
                 result.append(listed)
                 count += 1
             }
-            for extra in [h.cnOut, h.dtmfOut].compactMap({ $0 }) {
-                if let original = previous.entry(extra.payloadType) { supplementals.append(original) }
-            }
+            // CN first, then telephone-event (no array built per codec for the pair).
+            if let cn = h.cnOut, let original = previous.entry(cn.payloadType) { supplementals.append(original) }
+            if let dtmf = h.dtmfOut, let original = previous.entry(dtmf.payloadType) { supplementals.append(original) }
         }
         for entry in supplementals where result.entry(entry.payloadType) == nil {
             result.append(entry)

@@ -2,7 +2,9 @@ import SDP
 
 /// One payload type in a party's codec list, with the SDP lines that describe it.
 public struct CodecEntry: Equatable, Sendable {
-    public var format: PayloadFormat
+    public var format: PayloadFormat {
+        didSet { traits = CodecTraits(format) }
+    }
     /// a=rtpmap, a=fmtp and a=rtcp-fb lines of this payload type, as they are written to a party
     /// (copied from the SDP the entry came from, or generated for a synthesised codec).
     var lines: [SDPLine]
@@ -11,9 +13,37 @@ public struct CodecEntry: Equatable, Sendable {
     /// Explicitly preferred as transcoding output (`accept`, `consume`, `always transcode`).
     public var accepted = false
 
+    /// What the catalog says of `format`, worked out when the format is set (handler decisions
+    /// ask it per codec pair, many times per offer/answer); always in step with `format`.
+    private(set) var traits: CodecTraits
+
+    init(format: PayloadFormat, lines: [SDPLine]) {
+        self.format = format
+        self.lines = lines
+        self.traits = CodecTraits(format)
+    }
+
     var payloadType: UInt8 { format.payloadType }
-    var isSupplemental: Bool { CodecCatalog.isSupplemental(format.encoding) }
-    var isSupported: Bool { CodecCatalog.supports(format) }
+    var isSupplemental: Bool { traits.supplemental != nil }
+    var isSupported: Bool { traits.supported }
+}
+
+/// A payload format's catalog facts: `CodecCatalog.isSupplemental` / `supports`, computed once.
+struct CodecTraits: Equatable, Sendable {
+    enum Supplemental: Equatable, Sendable { case telephoneEvent, comfortNoise }
+
+    /// telephone-event or CN (names compared as `CodecCatalog.sameName` does); nil: audio.
+    var supplemental: Supplemental?
+    var supported: Bool
+
+    init(_ format: PayloadFormat) {
+        if CodecCatalog.sameName(format.encoding, "telephone-event") {
+            supplemental = .telephoneEvent
+        } else if CodecCatalog.sameName(format.encoding, "CN") {
+            supplemental = .comfortNoise
+        }
+        supported = CodecCatalog.supports(format)
+    }
 }
 
 /// A party's ordered codec list for one m= line (rtpengine's `codec_store`): what it can
@@ -66,6 +96,10 @@ public struct CodecStore: Equatable, Sendable {
         entries.append(entry)
     }
 
+    mutating func reserveCapacity(_ count: Int) {
+        entries.reserveCapacity(count)
+    }
+
     // MARK: - Building from SDP
 
     /// The codec list an m= section states (payload types in m= order; static payload types get
@@ -82,6 +116,8 @@ public struct CodecStore: Equatable, Sendable {
             let map = rtpmaps.first { $0.payloadType == Int(number) } ?? StaticPayloadTypes.rtpmap(for: Int(number))
             var fmtp: FMTP?
             var lines: [SDPLine] = []
+            lines.reserveCapacity((map == nil ? 0 : 1) + fmtps.count { $0.payloadType == Int(number) }
+                                  + rtcpFB.count { isRTCPFB($0.value, for: text) })
             if let map { lines.append(.attribute("rtpmap", map.value)) }
             for candidate in fmtps where candidate.payloadType == Int(number) {
                 if fmtp == nil { fmtp = candidate }
@@ -120,6 +156,7 @@ public struct CodecStore: Equatable, Sendable {
     static func populate(from input: CodecStore, previous: CodecStore?, set: [String],
                          answerOnly: Bool = false) -> CodecStore {
         var store = CodecStore()
+        store.entries.reserveCapacity(input.entries.count)
         store.touchedRates = previous?.touchedRates ?? []
         store.allTouched = previous?.allTouched ?? false
         for var entry in input.entries {
