@@ -105,8 +105,10 @@ public struct CodecStore: Equatable, Sendable {
     /// The codec list an m= section states (payload types in m= order; static payload types get
     /// their RFC 3551 rtpmap; duplicates ignored).
     static func read(_ media: MediaDescription) -> CodecStore {
-        let rtpmaps = media.attributes(RTPMap.self)
-        let fmtps = media.attributes(FMTP.self)
+        // What `attributes(RTPMap.self)` does, called on the concrete types: the generic
+        // version runs unspecialised from this module (witness tables per line).
+        let rtpmaps = media.attributes(RTPMap.attributeName).compactMap(RTPMap.init(value:))
+        let fmtps = media.attributes(FMTP.attributeName).compactMap(FMTP.init(value:))
         // The a=rtcp-fb lines, found once (not per payload type).
         let rtcpFB = media.lines.filter { $0.isAttribute && $0.value.utf8.starts(with: rtcpFBPrefix) }
         var store = CodecStore()
