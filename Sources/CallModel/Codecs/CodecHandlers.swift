@@ -50,11 +50,14 @@ struct CodecHandlers {
         var sink = receiver.entry(pt.payloadType).flatMap { CodecCatalog.sameCodec($0.format, pt.format) ? $0 : nil }
             ?? receiver.entries.first { CodecCatalog.sameCodec($0.format, pt.format) }
         if sink != nil, !pt.isSupplemental, let preferred, preferred.forTranscoding { sink = preferred }
-        let recvDTMF = supplemental(.telephoneEvent, pt.format.clockRate, in: sender)
-        let recvCN = supplemental(.comfortNoise, pt.format.clockRate, in: sender)
+        // Only whether the sender has them, and their mark, count below: no entry copies.
+        let recvDTMF = supplementalMark(.telephoneEvent, pt.format.clockRate, in: sender)
+        let recvCN = supplementalMark(.comfortNoise, pt.format.clockRate, in: sender)
         guard let sink = sink ?? preferred else {
             // Nothing to send it as: relayed, with the sender's own te/CN (#146).
-            return Handler(source: pt, action: .passthrough, dtmfOut: recvDTMF, cnOut: recvCN)
+            return Handler(source: pt, action: .passthrough,
+                           dtmfOut: supplemental(.telephoneEvent, pt.format.clockRate, in: sender),
+                           cnOut: supplemental(.comfortNoise, pt.format.clockRate, in: sender))
         }
         var sinkDTMF = supplemental(.telephoneEvent, sink.format.clockRate, in: receiver)
         var sinkCN = supplemental(.comfortNoise, sink.format.clockRate, in: receiver)
@@ -68,14 +71,23 @@ struct CodecHandlers {
         let codecWork = !CodecCatalog.sameCodec(pt.format, sink.format)
             || (ptimeDiffers && !pt.isSupplemental)
             || handler.detectInbandDTMF
-            || ((recvDTMF?.forTranscoding ?? false) && sinkDTMF == nil)
+            || ((recvDTMF ?? false) && sinkDTMF == nil)
             || (recvCN == nil && (sinkCN?.forTranscoding ?? false))
-            || ((recvCN?.forTranscoding ?? false) && sinkCN == nil)
+            || ((recvCN ?? false) && sinkCN == nil)
         if codecWork || pt.payloadType != sink.payloadType {
             handler.action = .transcode(sink: sink)
             handler.renumberOnly = !codecWork
         }
         return handler
+    }
+
+    /// `supplemental(...)?.forTranscoding`: nil when the store has none at `clockRate`.
+    private static func supplementalMark(_ kind: CodecTraits.Supplemental, _ clockRate: UInt32,
+                                         in store: CodecStore) -> Bool? {
+        for entry in store.entries where entry.format.clockRate == clockRate && entry.traits.supplemental == kind {
+            return entry.forTranscoding
+        }
+        return nil
     }
 
     /// The store's first telephone-event / CN at `clockRate`.

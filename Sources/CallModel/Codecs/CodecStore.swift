@@ -166,7 +166,8 @@ public struct CodecStore: Equatable, Sendable {
             if let old = previous?.entry(entry.payloadType) {
                 entry.forTranscoding = old.forTranscoding
                 entry.accepted = old.accepted
-                entry.format.bitrate = old.format.bitrate
+                // Written only when it differs: a write to `format` recomputes its traits.
+                if entry.format.bitrate != old.format.bitrate { entry.format.bitrate = old.format.bitrate }
             }
             if entry.format.bitrate == nil,
                let spec = set.lazy.compactMap(CodecSpec.init).first(where: { $0.matches(entry.format) }) {
