@@ -7,6 +7,9 @@ enum TranscodePlanner {
             from: sender, to: receiver, senderPtime: senderState.effectivePtime,
             receiverPtime: receiverState.effectivePtime,
             ptimeOverride: senderState.ptimeOverride || receiverState.ptimeOverride, answerPass: false)
+        // The common case: every audio payload type relayed as it is, so no codec work and no
+        // number changes — no plan (what the code below concludes too), nothing built for it.
+        if handlers.handlers.allSatisfy({ $0.source.isSupplemental || $0.action == .passthrough }) { return nil }
         var passthrough = [UInt8: UInt8](minimumCapacity: handlers.handlers.count)
         var decode: [PayloadFormat] = []
         var first: CodecHandlers.Handler?
