@@ -6,7 +6,30 @@ enum Text {
 
     /// Splits on single spaces, dropping empty tokens (runs of spaces, leading/trailing spaces).
     static func tokens(_ s: String) -> [String] {
-        s.utf8.split(separator: space, omittingEmptySubsequences: true).map(string)
+        // One pass, one array (`split` + `map` built two); splitting at an ASCII byte never
+        // cuts a UTF-8 sequence, so the pieces are the same strings.
+        let utf8 = s.utf8
+        var result: [String] = []
+        var start: String.Index?
+        var i = utf8.startIndex
+        while i != utf8.endIndex {
+            if utf8[i] == space {
+                if let begin = start { result.append(string(Substring(s).utf8[begin..<i])); start = nil }
+            } else if start == nil {
+                start = i
+            }
+            i = utf8.index(after: i)
+        }
+        if let begin = start { result.append(string(Substring(s).utf8[begin..<utf8.endIndex])) }
+        return result
+    }
+
+    /// The first of `tokens(s)`, without building the others.
+    static func firstToken(_ s: String) -> String? {
+        let utf8 = s.utf8
+        guard let begin = utf8.firstIndex(where: { $0 != space }) else { return nil }
+        let end = utf8[begin...].firstIndex(of: space) ?? utf8.endIndex
+        return string(Substring(s).utf8[begin..<end])
     }
 
     /// Splits on `separator`, keeping empty pieces.

@@ -27,8 +27,33 @@ enum CodecCatalog {
     }
 
     /// Codec names compare case-insensitively (rtpengine's codec name index does).
+    /// Codec names are ASCII: those compare byte by byte, folding A-Z, without building the
+    /// lowercased strings (this runs per codec per handler decision); any other text takes
+    /// the general `lowercased()` comparison, so the result is the same for every input.
     static func sameName(_ a: String, _ b: String) -> Bool {
-        a.lowercased() == b.lowercased()
+        let ascii = a.utf8.withContiguousStorageIfAvailable { x in
+            b.utf8.withContiguousStorageIfAvailable { y in asciiSameName(x, y) } ?? nil
+        } ?? nil
+        if let ascii { return ascii }
+        return a.lowercased() == b.lowercased()
+    }
+
+    /// nil when either name is not pure ASCII.
+    private static func asciiSameName(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool? {
+        var bits: UInt8 = 0
+        for c in a { bits |= c }
+        for c in b { bits |= c }
+        guard bits < 0x80 else { return nil }
+        guard a.count == b.count else { return false }
+        for i in 0..<a.count where a[i] != b[i] && asciiLower(a[i]) != asciiLower(b[i]) {
+            return false
+        }
+        return true
+    }
+
+    @inline(__always)
+    private static func asciiLower(_ c: UInt8) -> UInt8 {
+        c >= UInt8(ascii: "A") && c <= UInt8(ascii: "Z") ? c | 0x20 : c
     }
 
     static func isSupplemental(_ encoding: String) -> Bool {
@@ -72,7 +97,7 @@ enum CodecCatalog {
 
     /// Same codec (encoding, clock rate, channels), whatever the payload type or fmtp.
     static func sameCodec(_ a: PayloadFormat, _ b: PayloadFormat) -> Bool {
-        CodecCatalog.sameName(a.encoding, b.encoding)
-            && a.clockRate == b.clockRate && a.channels == b.channels
+        a.clockRate == b.clockRate && a.channels == b.channels
+            && CodecCatalog.sameName(a.encoding, b.encoding)
     }
 }

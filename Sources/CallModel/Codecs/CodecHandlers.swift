@@ -32,6 +32,7 @@ struct CodecHandlers {
          ptimeOverride: Bool, answerPass: Bool) {
         let preferred = receiver.entries.first { $0.accepted && !$0.isSupplemental && $0.isSupported }
             ?? receiver.entries.first { !$0.isSupplemental && $0.isSupported }
+        handlers.reserveCapacity(sender.entries.count)
         for pt in sender.entries {
             handlers.append(Self.decide(pt, sender: sender, receiver: receiver, preferred: preferred,
                                         ptimeDiffers: ptimeOverride && senderPtime != receiverPtime,
@@ -49,14 +50,17 @@ struct CodecHandlers {
         var sink = receiver.entry(pt.payloadType).flatMap { CodecCatalog.sameCodec($0.format, pt.format) ? $0 : nil }
             ?? receiver.entries.first { CodecCatalog.sameCodec($0.format, pt.format) }
         if sink != nil, !pt.isSupplemental, let preferred, preferred.forTranscoding { sink = preferred }
-        let recvDTMF = supplemental("telephone-event", pt.format.clockRate, in: sender)
-        let recvCN = supplemental("CN", pt.format.clockRate, in: sender)
+        // Only whether the sender has them, and their mark, count below: no entry copies.
+        let recvDTMF = supplementalMark(.telephoneEvent, pt.format.clockRate, in: sender)
+        let recvCN = supplementalMark(.comfortNoise, pt.format.clockRate, in: sender)
         guard let sink = sink ?? preferred else {
             // Nothing to send it as: relayed, with the sender's own te/CN (#146).
-            return Handler(source: pt, action: .passthrough, dtmfOut: recvDTMF, cnOut: recvCN)
+            return Handler(source: pt, action: .passthrough,
+                           dtmfOut: supplemental(.telephoneEvent, pt.format.clockRate, in: sender),
+                           cnOut: supplemental(.comfortNoise, pt.format.clockRate, in: sender))
         }
-        var sinkDTMF = supplemental("telephone-event", sink.format.clockRate, in: receiver)
-        var sinkCN = supplemental("CN", sink.format.clockRate, in: receiver)
+        var sinkDTMF = supplemental(.telephoneEvent, sink.format.clockRate, in: receiver)
+        var sinkCN = supplemental(.comfortNoise, sink.format.clockRate, in: receiver)
         if answerPass {
             if let d = sinkDTMF, recvDTMF == nil, !d.forTranscoding { sinkDTMF = nil }
             if let c = sinkCN, recvCN == nil, !c.forTranscoding { sinkCN = nil }
@@ -67,9 +71,9 @@ struct CodecHandlers {
         let codecWork = !CodecCatalog.sameCodec(pt.format, sink.format)
             || (ptimeDiffers && !pt.isSupplemental)
             || handler.detectInbandDTMF
-            || ((recvDTMF?.forTranscoding ?? false) && sinkDTMF == nil)
+            || ((recvDTMF ?? false) && sinkDTMF == nil)
             || (recvCN == nil && (sinkCN?.forTranscoding ?? false))
-            || ((recvCN?.forTranscoding ?? false) && sinkCN == nil)
+            || ((recvCN ?? false) && sinkCN == nil)
         if codecWork || pt.payloadType != sink.payloadType {
             handler.action = .transcode(sink: sink)
             handler.renumberOnly = !codecWork
@@ -77,10 +81,18 @@ struct CodecHandlers {
         return handler
     }
 
-    static func supplemental(_ encoding: String, _ clockRate: UInt32, in store: CodecStore) -> CodecEntry? {
-        store.entries.first {
-            CodecCatalog.sameName($0.format.encoding, encoding) && $0.format.clockRate == clockRate
+    /// `supplemental(...)?.forTranscoding`: nil when the store has none at `clockRate`.
+    private static func supplementalMark(_ kind: CodecTraits.Supplemental, _ clockRate: UInt32,
+                                         in store: CodecStore) -> Bool? {
+        for entry in store.entries where entry.format.clockRate == clockRate && entry.traits.supplemental == kind {
+            return entry.forTranscoding
         }
+        return nil
+    }
+
+    /// The store's first telephone-event / CN at `clockRate`.
+    static func supplemental(_ kind: CodecTraits.Supplemental, _ clockRate: UInt32, in store: CodecStore) -> CodecEntry? {
+        store.entries.first { $0.format.clockRate == clockRate && $0.traits.supplemental == kind }
     }
 
     // MARK: - The answer back to the offerer
@@ -92,6 +104,7 @@ struct CodecHandlers {
     static func answer(offerer previous: CodecStore, answerer: CodecStore, handlers: CodecHandlers,
                        singleCodec: Bool) -> CodecStore {
         var result = CodecStore()
+        result.reserveCapacity(answerer.entries.count)
         var count = 0
         var supplementals: [CodecEntry] = []
         for pt in answerer.entries {
@@ -111,9 +124,9 @@ struct CodecHandlers {
                 result.append(listed)
                 count += 1
             }
-            for extra in [h.cnOut, h.dtmfOut].compactMap({ $0 }) {
-                if let original = previous.entry(extra.payloadType) { supplementals.append(original) }
-            }
+            // CN first, then telephone-event (no array built per codec for the pair).
+            if let cn = h.cnOut, let original = previous.entry(cn.payloadType) { supplementals.append(original) }
+            if let dtmf = h.dtmfOut, let original = previous.entry(dtmf.payloadType) { supplementals.append(original) }
         }
         for entry in supplementals where result.entry(entry.payloadType) == nil {
             result.append(entry)

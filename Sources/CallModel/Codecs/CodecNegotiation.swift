@@ -24,7 +24,7 @@ public struct CodecLegState: Equatable, Sendable {
 enum CodecNegotiation {
     static func offer(sender s: inout MediaLeg, receiver r: inout MediaLeg, media: MediaDescription,
                       options: CodecOptions) {
-        guard media.mediaLine.proto.contains("RTP") else { return }
+        guard isRTP(media.mediaLine.proto) else { return }
         let input = CodecStore.read(media)
         let isAudio = media.mediaLine.media == "audio"
         applyPtime(sender: &s.codec, receiver: &r.codec, sdp: media, options: options)
@@ -54,7 +54,7 @@ enum CodecNegotiation {
 
     static func answer(answerer a: inout MediaLeg, offerer o: inout MediaLeg, media: MediaDescription,
                        options: CodecOptions) {
-        guard media.mediaLine.proto.contains("RTP"), media.mediaLine.port != 0 else { return }
+        guard isRTP(media.mediaLine.proto), media.mediaLine.port != 0 else { return }
         let input = CodecStore.read(media)
         // rtpengine 10.5 ignores `ptime` / `ptime-reverse` on an answer (#134, #139): the offerer
         // is answered with its own ptime whatever they say.
@@ -80,6 +80,23 @@ enum CodecNegotiation {
         a.codec.store = answerer
         o.codec.store = offerer
         choosePlans(&a, &o)
+    }
+
+    /// The transport protocol is RTP-based (`RTP/AVP`, `UDP/TLS/RTP/SAVPF`, ...): `contains("RTP")`,
+    /// searched as bytes when the text is ASCII (it always is in practice; String's generic
+    /// substring search is most of this check's cost), as String search otherwise.
+    static func isRTP(_ proto: String) -> Bool {
+        let ascii: Bool?? = proto.utf8.withContiguousStorageIfAvailable { bytes -> Bool? in
+            guard bytes.allSatisfy({ $0 < 0x80 }) else { return nil }
+            guard bytes.count >= 3 else { return false }
+            for i in 0...(bytes.count - 3) where bytes[i] == UInt8(ascii: "R")
+                && bytes[i + 1] == UInt8(ascii: "T") && bytes[i + 2] == UInt8(ascii: "P") {
+                return true
+            }
+            return false
+        }
+        if let found = ascii ?? nil { return found }
+        return proto.contains("RTP")
     }
 
     /// rtpengine's ptime bookkeeping: an SDP's a=ptime sets both parties' ptime unless forced;

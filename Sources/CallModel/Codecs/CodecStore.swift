@@ -2,7 +2,9 @@ import SDP
 
 /// One payload type in a party's codec list, with the SDP lines that describe it.
 public struct CodecEntry: Equatable, Sendable {
-    public var format: PayloadFormat
+    public var format: PayloadFormat {
+        didSet { traits = CodecTraits(format) }
+    }
     /// a=rtpmap, a=fmtp and a=rtcp-fb lines of this payload type, as they are written to a party
     /// (copied from the SDP the entry came from, or generated for a synthesised codec).
     var lines: [SDPLine]
@@ -11,9 +13,37 @@ public struct CodecEntry: Equatable, Sendable {
     /// Explicitly preferred as transcoding output (`accept`, `consume`, `always transcode`).
     public var accepted = false
 
+    /// What the catalog says of `format`, worked out when the format is set (handler decisions
+    /// ask it per codec pair, many times per offer/answer); always in step with `format`.
+    private(set) var traits: CodecTraits
+
+    init(format: PayloadFormat, lines: [SDPLine]) {
+        self.format = format
+        self.lines = lines
+        self.traits = CodecTraits(format)
+    }
+
     var payloadType: UInt8 { format.payloadType }
-    var isSupplemental: Bool { CodecCatalog.isSupplemental(format.encoding) }
-    var isSupported: Bool { CodecCatalog.supports(format) }
+    var isSupplemental: Bool { traits.supplemental != nil }
+    var isSupported: Bool { traits.supported }
+}
+
+/// A payload format's catalog facts: `CodecCatalog.isSupplemental` / `supports`, computed once.
+struct CodecTraits: Equatable, Sendable {
+    enum Supplemental: Equatable, Sendable { case telephoneEvent, comfortNoise }
+
+    /// telephone-event or CN (names compared as `CodecCatalog.sameName` does); nil: audio.
+    var supplemental: Supplemental?
+    var supported: Bool
+
+    init(_ format: PayloadFormat) {
+        if CodecCatalog.sameName(format.encoding, "telephone-event") {
+            supplemental = .telephoneEvent
+        } else if CodecCatalog.sameName(format.encoding, "CN") {
+            supplemental = .comfortNoise
+        }
+        supported = CodecCatalog.supports(format)
+    }
 }
 
 /// A party's ordered codec list for one m= line (rtpengine's `codec_store`): what it can
@@ -66,28 +96,56 @@ public struct CodecStore: Equatable, Sendable {
         entries.append(entry)
     }
 
+    mutating func reserveCapacity(_ count: Int) {
+        entries.reserveCapacity(count)
+    }
+
     // MARK: - Building from SDP
 
     /// The codec list an m= section states (payload types in m= order; static payload types get
     /// their RFC 3551 rtpmap; duplicates ignored).
     static func read(_ media: MediaDescription) -> CodecStore {
-        let rtpmaps = media.attributes(RTPMap.self)
-        let fmtps = media.attributes(FMTP.self)
+        // What `attributes(RTPMap.self)` does, called on the concrete types: the generic
+        // version runs unspecialised from this module (witness tables per line).
+        let rtpmaps = media.attributes(RTPMap.attributeName).compactMap(RTPMap.init(value:))
+        let fmtps = media.attributes(FMTP.attributeName).compactMap(FMTP.init(value:))
+        // The a=rtcp-fb lines, found once (not per payload type).
+        let rtcpFB = media.lines.filter { $0.isAttribute && $0.value.utf8.starts(with: rtcpFBPrefix) }
         var store = CodecStore()
+        store.entries.reserveCapacity(media.mediaLine.formats.count)
         for text in media.mediaLine.formats {
             guard let number = UInt8(text), number < 128, !store.contains(number) else { continue }
             let map = rtpmaps.first { $0.payloadType == Int(number) } ?? StaticPayloadTypes.rtpmap(for: Int(number))
-            let fmtp = fmtps.first { $0.payloadType == Int(number) }
+            var fmtp: FMTP?
             var lines: [SDPLine] = []
+            lines.reserveCapacity((map == nil ? 0 : 1) + fmtps.count { $0.payloadType == Int(number) }
+                                  + rtcpFB.count { isRTCPFB($0.value, for: text) })
             if let map { lines.append(.attribute("rtpmap", map.value)) }
-            lines += fmtps.filter { $0.payloadType == Int(number) }.map { .attribute("fmtp", $0.value) }
-            lines += media.lines.filter { $0.attributeName == "rtcp-fb" && $0.value.hasPrefix("rtcp-fb:\(text) ") }
+            for candidate in fmtps where candidate.payloadType == Int(number) {
+                if fmtp == nil { fmtp = candidate }
+                lines.append(.attribute("fmtp", candidate.value))
+            }
+            for line in rtcpFB where isRTCPFB(line.value, for: text) { lines.append(line) }
             let format = PayloadFormat(
                 payloadType: number, encoding: map?.encoding ?? "", clockRate: UInt32(clamping: map?.clockRate ?? 0),
                 channels: map.map { $0.channels } ?? 1, fmtp: fmtp?.parameters)
             store.entries.append(CodecEntry(format: format, lines: lines))
         }
         return store
+    }
+
+    private static let rtcpFBPrefix = Array("rtcp-fb:".utf8)
+
+    /// `value` (an a=rtcp-fb line's text) starts with "rtcp-fb:<payload type> ", compared as
+    /// bytes; a non-ASCII character right after it could join the space into one Character,
+    /// so that case keeps String's `hasPrefix` (what this replaces, without building the prefix).
+    private static func isRTCPFB(_ value: String, for payloadType: String) -> Bool {
+        var rest = value.utf8.dropFirst(rtcpFBPrefix.count)
+        guard rest.starts(with: payloadType.utf8) else { return false }
+        rest = rest.dropFirst(payloadType.utf8.count)
+        guard rest.first == UInt8(ascii: " ") else { return false }
+        guard let next = rest.dropFirst().first, next >= 0x80 else { return true }
+        return value.hasPrefix("rtcp-fb:\(payloadType) ")
     }
 
     /// A fresh list from the party's SDP, keeping the marks of payload types we knew (rtpengine's
@@ -100,6 +158,7 @@ public struct CodecStore: Equatable, Sendable {
     static func populate(from input: CodecStore, previous: CodecStore?, set: [String],
                          answerOnly: Bool = false) -> CodecStore {
         var store = CodecStore()
+        store.entries.reserveCapacity(input.entries.count)
         store.touchedRates = previous?.touchedRates ?? []
         store.allTouched = previous?.allTouched ?? false
         for var entry in input.entries {
@@ -107,7 +166,8 @@ public struct CodecStore: Equatable, Sendable {
             if let old = previous?.entry(entry.payloadType) {
                 entry.forTranscoding = old.forTranscoding
                 entry.accepted = old.accepted
-                entry.format.bitrate = old.format.bitrate
+                // Written only when it differs: a write to `format` recomputes its traits.
+                if entry.format.bitrate != old.format.bitrate { entry.format.bitrate = old.format.bitrate }
             }
             if entry.format.bitrate == nil,
                let spec = set.lazy.compactMap(CodecSpec.init).first(where: { $0.matches(entry.format) }) {
@@ -210,6 +270,9 @@ public struct CodecStore: Equatable, Sendable {
     /// clock rate is added for every other touched audio clock rate, and removed from touched
     /// clock rates no audio codec uses any more.
     mutating func updateSupplemental() {
+        // Both adding and removing need a touched clock rate: none, nothing to do (the common
+        // case: no codec options), and no sets or lists built for it.
+        guard allTouched || !touchedRates.isEmpty else { return }
         let audioRates = Set(entries.filter { !$0.isSupplemental }.map(\.format.clockRate)).sorted()
         var names: [String] = []
         for entry in entries where entry.isSupplemental

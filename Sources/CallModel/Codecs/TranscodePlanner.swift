@@ -7,7 +7,10 @@ enum TranscodePlanner {
             from: sender, to: receiver, senderPtime: senderState.effectivePtime,
             receiverPtime: receiverState.effectivePtime,
             ptimeOverride: senderState.ptimeOverride || receiverState.ptimeOverride, answerPass: false)
-        var passthrough: [UInt8: UInt8] = [:]
+        // The common case: every audio payload type relayed as it is, so no codec work and no
+        // number changes — no plan (what the code below concludes too), nothing built for it.
+        if handlers.handlers.allSatisfy({ $0.source.isSupplemental || $0.action == .passthrough }) { return nil }
+        var passthrough = [UInt8: UInt8](minimumCapacity: handlers.handlers.count)
         var decode: [PayloadFormat] = []
         var first: CodecHandlers.Handler?
         var encode: CodecEntry?
@@ -25,16 +28,17 @@ enum TranscodePlanner {
                 }
             }
         }
-        let supplementalPassthrough = handlers.handlers.filter { $0.source.isSupplemental && $0.action == .passthrough }
         guard let encode, let first else {
             // No codec work: relay; a plan only if a payload type number changes on the way.
             let renumbered = passthrough.contains { $0.key != $0.value }
             guard renumbered, let any = handlers.handlers.first(where: { !$0.source.isSupplemental }) else { return nil }
-            for h in supplementalPassthrough { passthrough[h.source.payloadType] = h.source.payloadType }
+            for h in handlers.handlers where h.source.isSupplemental && h.action == .passthrough {
+                passthrough[h.source.payloadType] = h.source.payloadType
+            }
             return TranscodePlan(passthrough: passthrough, decode: [], encode: any.source.format,
                                  ptime: receiverState.effectivePtime, generateRTCP: false)
         }
-        let dtmfIn = CodecHandlers.supplemental("telephone-event", first.source.format.clockRate, in: sender)
+        let dtmfIn = CodecHandlers.supplemental(.telephoneEvent, first.source.format.clockRate, in: sender)
         let dtmfOut = first.dtmfOut
         return TranscodePlan(
             passthrough: passthrough, decode: decode, encode: encode.format,

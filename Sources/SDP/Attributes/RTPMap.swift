@@ -26,7 +26,7 @@ public struct RTPMap: SDPAttributeValue {
         let (ptText, rest) = Text.splitFirst(value, at: Text.space)
         guard let pt = Text.decimal(ptText, max: 127), let rest else { return nil }
         // The encoding spec is the next token; anything after it is ignored, as in rtpengine.
-        guard let spec = Text.tokens(rest).first else { return nil }
+        guard let spec = Text.firstToken(rest) else { return nil }
         let parts = Text.pieces(spec, separator: UInt8(ascii: "/"))
         guard parts.count == 2 || parts.count == 3, !parts[0].isEmpty,
               let clock = Text.decimal(parts[1], max: Int(UInt32.max)) else { return nil }
