@@ -12,6 +12,16 @@ func fail(_ text: String) -> Never {
     exit(2)
 }
 
+// SIGINT/SIGTERM blocked in every thread (set before any exists: threads inherit the mask) and
+// taken by `sigwait` below. A Dispatch signal source loses a signal the kernel hands to a thread
+// that does not block it (libdispatch reads them through a signalfd), as tandemd saw.
+var terminationSignals = sigset_t()
+sigemptyset(&terminationSignals)
+sigaddset(&terminationSignals, SIGINT)
+sigaddset(&terminationSignals, SIGTERM)
+pthread_sigmask(SIG_BLOCK, &terminationSignals, nil)
+signal(SIGPIPE, SIG_IGN)
+
 let invocation: ProxyOptions.Invocation
 do {
     invocation = try ProxyOptions.parse(Array(CommandLine.arguments.dropFirst())) {
@@ -37,16 +47,8 @@ log.info("listening on \(config.listen.map(\.description).joined(separator: ", "
     + "\(config.nextHop?.description ?? "by Request-URI"), media daemons "
     + config.mediaDaemons.map { "\($0.address)=\($0.weight)" }.joined(separator: ", "))
 
-var signalSources: [DispatchSourceSignal] = []
-for signalNumber in [SIGINT, SIGTERM] {
-    signal(signalNumber, SIG_IGN)
-    let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .main)
-    source.setEventHandler {
-        server.close()
-        log.info("shut down")
-        exit(0)
-    }
-    source.resume()
-    signalSources.append(source)
-}
-dispatchMain()
+var received: Int32 = 0
+while sigwait(&terminationSignals, &received) != 0 {}
+server.close()
+log.info("shut down")
+exit(0)

@@ -34,18 +34,37 @@ func writePidfile(_ path: String) {
     }
 }
 
-/// Blocks the main thread until SIGINT or SIGTERM, then runs `shutdown` (which exits).
-func waitForTermination(_ shutdown: @escaping @Sendable () -> Void) -> Never {
-    var sources: [DispatchSourceSignal] = []
-    for signalNumber in [SIGINT, SIGTERM] {
-        signal(signalNumber, SIG_IGN)
-        let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .main)
-        source.setEventHandler(handler: shutdown)
-        source.resume()
-        sources.append(source)
+/// SIGINT and SIGTERM, blocked in every thread and taken with `sigwait` by the main thread.
+///
+/// Why not a Dispatch signal source: on Linux libdispatch reads signals through a signalfd and
+/// installs a no-op handler; a signal the kernel hands to a thread that does not block it (a
+/// packet loop, or the main thread parked in `dispatchMain`) runs that handler and is gone —
+/// tandemd was seen ignoring SIGTERM three times. Blocking both signals before any thread exists
+/// (threads inherit the mask) leaves them pending for `sigwait`, so none is lost.
+enum TerminationSignals {
+    static var set: sigset_t {
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGINT)
+        sigaddset(&set, SIGTERM)
+        return set
     }
-    signal(SIGPIPE, SIG_IGN)
-    withExtendedLifetime(sources) { dispatchMain() }
+
+    /// Call first thing in `main`, before any thread is started.
+    static func block() {
+        var signals = set
+        pthread_sigmask(SIG_BLOCK, &signals, nil)
+        signal(SIGPIPE, SIG_IGN)
+    }
+}
+
+/// Blocks the main thread until SIGINT or SIGTERM, then runs `shutdown` (which exits).
+func waitForTermination(_ shutdown: () -> Void) -> Never {
+    var signals = TerminationSignals.set
+    var received: Int32 = 0
+    while sigwait(&signals, &received) != 0 {}
+    shutdown()
+    exit(0)
 }
 
 /// Addresses of the host's network devices, so `--interface=NAME/eth0` and `any` can resolve.

@@ -6,6 +6,8 @@ import Foundation
 import Glibc
 import TandemConfig
 
+TerminationSignals.block()
+
 let invocation: DaemonConfig.Invocation
 do {
     invocation = try DaemonConfig.parse(
