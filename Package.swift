@@ -12,6 +12,11 @@ let package = Package(
         .executable(name: "tandem-ctl", targets: ["tandem-ctl"]),
         .executable(name: "tandem-proxy", targets: ["tandem-proxy"]),
         .executable(name: "tandem-bench", targets: ["tandem-bench"]),
+        // For Bench/micro (a separate package, so ordo-one `benchmark` stays out of this build):
+        // the libraries its micro-benchmarks drive.
+        .library(name: "TandemBenchTargets", targets: [
+            "Bencode", "NGProtocol", "SDP", "RTP", "CallModel", "Codecs", "Crypto", "MediaIO", "TandemBase", "CTandemSys",
+        ]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),

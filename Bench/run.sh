@@ -78,6 +78,15 @@ if [ "$rc" -ne 0 ]; then log "bench.py failed with exit $rc"; exit "$rc"; fi
 micro_rc=0
 taskset -c 1 "$ROOT/.build/release/tandem-bench" micro --check --thresholds "$HERE/thresholds.json" \
   | tee "$HERE/results/latest-micro.txt" || micro_rc=$?
+# 6b. the same workloads (and the relay pipeline) on ordo-one `benchmark`, against the static
+#     thresholds in Bench/micro/Thresholds (a separate package: builds on first use, ~2-3 min).
+log "micro-benchmarks on ordo-one benchmark (Bench/micro/run.sh)"
+#     Not pinned: the relay pipeline's generator and packet loop run on threads of their own.
+set +e
+"$HERE/micro/run.sh" 2>&1 | grep -v '^\[[0-9]*/[0-9]*\]' | tee "$HERE/results/latest-micro-ordo.txt"
+ordo_rc=${PIPESTATUS[0]}
+set -e
+[ "$ordo_rc" -eq 0 ] || micro_rc=$ordo_rc
 
 # 7. plots
 if [ -n "$PY_PLOT" ]; then

@@ -12,9 +12,6 @@ import Glibc
 nonisolated(unsafe) private var srtpCounterProbe: [Int] = []
 
 enum SRTPBench {
-    static let packetLength = 172
-    static let slot = 256
-
     struct Result { var protectNs: [Double] = [], unprotectNs: [Double] = [], protectMallocs = 0.0, unprotectMallocs = 0.0 }
 
     static func run(_ arguments: ArraySlice<String>) -> Int32 {
@@ -82,19 +79,6 @@ enum SRTPBench {
         return failed ? 1 : 0
     }
 
-    /// Fills `count` slots with RTP packets (seq 65000 + i wrapping, so the ROC rolls over).
-    static func fill(_ arena: UnsafeMutableRawPointer, _ count: Int) {
-        for i in 0..<count {
-            let p = arena + i * slot
-            let seq = UInt16(truncatingIfNeeded: 65000 + i)
-            p.storeBytes(of: 0x80, toByteOffset: 0, as: UInt8.self)
-            p.storeBytes(of: 0, toByteOffset: 1, as: UInt8.self)
-            p.storeBytes(of: seq.bigEndian, toByteOffset: 2, as: UInt16.self)
-            p.storeBytes(of: (UInt32(truncatingIfNeeded: i) &* 160).bigEndian, toByteOffset: 4, as: UInt32.self)
-            p.storeBytes(of: UInt32(0x1234_5678).bigEndian, toByteOffset: 8, as: UInt32.self)
-            for j in 12..<packetLength { p.storeBytes(of: UInt8(truncatingIfNeeded: i &+ j), toByteOffset: j, as: UInt8.self) }
-        }
-    }
 
     static func checkPlain(_ arena: UnsafeMutableRawPointer, _ lengths: UnsafeMutablePointer<Int>, _ count: Int) -> Bool {
         for i in [0, count / 2, count - 1] {

@@ -1,0 +1,1 @@
+../../../tandem-bench/MicroWorkloads.swift
