@@ -172,6 +172,10 @@ class Normaliser:
             seen.add(addr)
             if len(seen) > 1:
                 self.port_conflicts.add(value)
+            # Numbered per address: rtpengine sometimes gets the same number on ::1 as on
+            # 127.0.0.1 for an ICE candidate and sometimes not (whatever is free), so numbering by
+            # value alone made the comparison of two daemons flaky.
+            return self.ph("PORT", f"{addr}/{value}")
         return self.ph("PORT", value)
 
     @staticmethod
