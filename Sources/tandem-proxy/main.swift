@@ -13,8 +13,7 @@ func fail(_ text: String) -> Never {
 }
 
 // SIGINT/SIGTERM blocked in every thread (set before any exists: threads inherit the mask) and
-// taken by `sigwait` below. A Dispatch signal source loses a signal the kernel hands to a thread
-// that does not block it (libdispatch reads them through a signalfd), as tandemd saw.
+// taken by `sigwait` below, as tandemd does.
 var terminationSignals = sigset_t()
 sigemptyset(&terminationSignals)
 sigaddset(&terminationSignals, SIGINT)

@@ -34,13 +34,10 @@ func writePidfile(_ path: String) {
     }
 }
 
-/// SIGINT and SIGTERM, blocked in every thread and taken with `sigwait` by the main thread.
-///
-/// Why not a Dispatch signal source: on Linux libdispatch reads signals through a signalfd and
-/// installs a no-op handler; a signal the kernel hands to a thread that does not block it (a
-/// packet loop, or the main thread parked in `dispatchMain`) runs that handler and is gone —
-/// tandemd was seen ignoring SIGTERM three times. Blocking both signals before any thread exists
-/// (threads inherit the mask) leaves them pending for `sigwait`, so none is lost.
+/// SIGINT and SIGTERM, blocked in every thread and taken with `sigwait` by the main thread:
+/// blocked before any thread exists (threads inherit the mask), a signal stays pending until the
+/// main thread takes it, whichever thread the kernel picked — no dependency on how libdispatch
+/// delivers signals, and no handler running on a packet loop thread.
 enum TerminationSignals {
     static var set: sigset_t {
         var set = sigset_t()

@@ -173,10 +173,7 @@ extension Integration {
         }
 
         /// SIGTERM right after a burst of commands, with several threads running, eight times:
-        /// always exit 0 within 2 s. (tandemd once ignored SIGTERM while Dispatch signal sources
-        /// took it: libdispatch's signalfd sees only signals that stay pending, and one handed to a
-        /// thread not blocking it ran a no-op handler. Seen three times by hand, not reproduced on
-        /// demand; now both signals are blocked in every thread and taken by sigwait.)
+        /// always exit 0 within 2 s (the signal is blocked in every thread and taken by sigwait).
         @Test func signalAfterBurstIsNeverLost() throws {
             for round in 1...8 {
                 let daemon = try Tandemd(slot: 18, threads: 2)
