@@ -18,22 +18,8 @@ PACKAGES=(
   espeak-ng sox
 )
 
-missing=()
-for p in "${PACKAGES[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "setup: installing ${missing[*]}" >&2
-  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-  # Never let a package's maintainer script start a system service (rtpengine-daemon ships one).
-  if [ ! -f /usr/sbin/policy-rc.d ]; then
-    printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null
-    $SUDO chmod +x /usr/sbin/policy-rc.d
-  fi
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+source "$(dirname "$0")/lib/debian.sh"
+ensure_debian_packages setup "${PACKAGES[@]}"
 echo "setup: all packages present" >&2
 
 # WebRTC interop tests (issue 5, tools/tests/webrtc-interop.sh): python3-venv, chromium and a

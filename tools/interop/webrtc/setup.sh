@@ -13,21 +13,8 @@ venv=${WEBRTC_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/tandem/webrtc-venv}
 packages=(python3 python3-venv rtpengine-daemon)
 [ "${1:-}" = "--no-chromium" ] || packages+=(chromium)
 
-missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "webrtc setup: installing ${missing[*]}" >&2
-  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-  # never let a maintainer script start a system service (rtpengine-daemon ships one)
-  if [ ! -f /usr/sbin/policy-rc.d ]; then
-    printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null
-    $SUDO chmod +x /usr/sbin/policy-rc.d
-  fi
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+source "$(dirname "$0")/../../lib/debian.sh"
+ensure_debian_packages "webrtc setup" "${packages[@]}"
 
 if ! "$venv/bin/python" -c 'import aiortc, pylibsrtp, aioice, av' 2>/dev/null; then
   echo "webrtc setup: creating $venv with aiortc" >&2
