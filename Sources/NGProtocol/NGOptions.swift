@@ -59,13 +59,21 @@ public struct NGReceivedFrom: Hashable, Sendable {
 /// The `codec` dictionary (or `codec-...` / `transcode-...` flags). Entries are codec
 /// specifications as given (`opus/48000/2`, `PCMU`, `all`), with rtpengine's flag escapes undone.
 public struct NGCodecOptions: Hashable, Sendable {
+    /// Removed from both parties' lists (`all`: every codec, except those in `except`).
     public var strip: [String] = []
+    /// Re-added to the list after stripping, if the offerer had them.
     public var offer: [String] = []
+    /// Added to the receiver's list when missing (synthesised, with a new payload type).
     public var transcode: [String] = []
+    /// Hidden from the receiver, still usable towards the offerer (transcoded).
     public var mask: [String] = []
+    /// Marked as preferred output towards the offerer (`always transcode` = accept all).
     public var accept: [String] = []
+    /// Hidden from the receiver and preferred towards the offerer.
     public var consume: [String] = []
+    /// Kept by `strip: all`.
     public var except: [String] = []
+    /// Parameters (bitrate, options) for existing codecs; the SDP does not change.
     public var set: [String] = []
 
     public init() {}

@@ -1,23 +1,13 @@
+import NGProtocol
+
 /// What an offer or answer asks of codec negotiation: rtpengine's `codec` dictionary (and its
 /// `codec-*` flag spellings), `single codec`, `allow asymmetric codecs`, `ptime` and
 /// `ptime-reverse`. Entries are codec specifications as given (`PCMU`, `opus/48000/2`, `all`).
+@dynamicMemberLookup
 public struct CodecOptions: Sendable, Equatable {
-    /// Removed from both parties' lists (`all`: every codec, except those in `except`).
-    public var strip: [String] = []
-    /// Re-added to the list after stripping, if the offerer had them.
-    public var offer: [String] = []
-    /// Added to the receiver's list when missing (synthesised, with a new payload type).
-    public var transcode: [String] = []
-    /// Hidden from the receiver, still usable towards the offerer (we transcode).
-    public var mask: [String] = []
-    /// Marked as preferred output towards the offerer (`always transcode` = accept all).
-    public var accept: [String] = []
-    /// Hidden from the receiver and preferred towards the offerer.
-    public var consume: [String] = []
-    /// Kept by `strip: all`.
-    public var except: [String] = []
-    /// Parameters (bitrate, options) for existing codecs; the SDP does not change.
-    public var set: [String] = []
+    /// The codec lists (`strip`, `offer`, `transcode`, `mask`, `accept`, `consume`, `except`,
+    /// `set`) as the ng request carried them; read and written as `options.strip` etc.
+    public var lists = NGCodecOptions()
     /// The answer back to the offerer lists one codec (plus its supplemental codecs).
     public var singleCodec = false
     public var allowAsymmetric = false
@@ -27,6 +17,11 @@ public struct CodecOptions: Sendable, Equatable {
     public var ptimeReverse: Int?
 
     public init() {}
+
+    public subscript(dynamicMember list: WritableKeyPath<NGCodecOptions, [String]>) -> [String] {
+        get { lists[keyPath: list] }
+        set { lists[keyPath: list] = newValue }
+    }
 
     /// Nothing asked: codec lists pass through as the parties wrote them.
     public var isEmpty: Bool { self == CodecOptions() }
