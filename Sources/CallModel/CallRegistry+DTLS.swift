@@ -91,13 +91,8 @@ extension CallRegistry {
         guard let monologue = binding.monologue, binding.index < monologue.medias.count else { return }
         var leg = monologue.medias[binding.index]
         leg.security.installDTLSKeys(keys, rtcpComponent: binding.rtcp)
-        monologue.medias[binding.index] = leg
-        let peerLeg = monologue.peer.flatMap { binding.index < $0.medias.count ? $0.medias[binding.index] : nil }
-        let window = settings.endpointLearning.window
-        Forwarding.configure(leg, towards: peerLeg, learning: window, plane: plane, resetLatches: false)
-        if let peerLeg {
-            Forwarding.configure(peerLeg, towards: leg, learning: window, plane: plane, resetLatches: false)
-        }
+        Forwarding.update(leg, of: monologue, index: binding.index,
+                          learning: settings.endpointLearning.window, plane: plane)
     }
 
     /// After signalling: one endpoint per leg with a DTLS plan (and one more on its RTCP port

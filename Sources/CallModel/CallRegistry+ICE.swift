@@ -53,13 +53,8 @@ extension CallRegistry {
         } else {
             return
         }
-        monologue.medias[binding.index] = leg
-        let peerLeg = monologue.peer.flatMap { binding.index < $0.medias.count ? $0.medias[binding.index] : nil }
-        let window = settings.endpointLearning.window
-        Forwarding.configure(leg, towards: peerLeg, learning: window, plane: plane, resetLatches: false)
-        if let peerLeg {
-            Forwarding.configure(peerLeg, towards: leg, learning: window, plane: plane, resetLatches: false)
-        }
+        Forwarding.update(leg, of: monologue, index: binding.index,
+                          learning: settings.endpointLearning.window, plane: plane)
     }
 
     /// After signalling: one agent per leg that advertises our ICE (kept while its credentials

@@ -43,6 +43,18 @@ enum Forwarding {
         }
     }
 
+    /// A change without signalling (an ICE nomination, DTLS keys): stores `leg` as the
+    /// monologue's `index`-th leg and re-configures it and the peer's matching leg, keeping every
+    /// latch.
+    static func update(_ leg: MediaLeg, of monologue: Monologue, index: Int, learning: Double, plane: MediaPlane) {
+        monologue.medias[index] = leg
+        let peerLeg = monologue.peer.flatMap { index < $0.medias.count ? $0.medias[index] : nil }
+        configure(leg, towards: peerLeg, learning: learning, plane: plane, resetLatches: false)
+        if let peerLeg {
+            configure(peerLeg, towards: leg, learning: learning, plane: plane, resetLatches: false)
+        }
+    }
+
     private static func nominated(_ f: SocketForwarding, _ socket: SocketHandle, _ selection: ICESelection?) -> SocketForwarding {
         guard let selection, selection.socket == socket else { return f }
         var copy = f
