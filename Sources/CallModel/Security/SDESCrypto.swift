@@ -99,19 +99,20 @@ public struct SDESSuite: Equatable, Sendable {
     var keySaltLength: Int { keyLength + saltLength }
 
     public static let offerOrder: [SDESSuite] = [
-        .init(name: "AEAD_AES_256_GCM", keyLength: 32, saltLength: 12, supported: true),
-        .init(name: "AEAD_AES_128_GCM", keyLength: 16, saltLength: 12, supported: true),
-        .init(name: "AES_256_CM_HMAC_SHA1_80", keyLength: 32, saltLength: 14, supported: true),
-        .init(name: "AES_256_CM_HMAC_SHA1_32", keyLength: 32, saltLength: 14, supported: true),
-        .init(name: "AES_192_CM_HMAC_SHA1_80", keyLength: 24, saltLength: 14, supported: true),
-        .init(name: "AES_192_CM_HMAC_SHA1_32", keyLength: 24, saltLength: 14, supported: true),
-        .init(name: "AES_CM_128_HMAC_SHA1_80", keyLength: 16, saltLength: 14, supported: true),
-        .init(name: "AES_CM_128_HMAC_SHA1_32", keyLength: 16, saltLength: 14, supported: true),
+        .init(.aeadAES256GCM), .init(.aeadAES128GCM),
+        .init(.aes256CMHmacSHA1_80), .init(.aes256CMHmacSHA1_32),
+        .init(.aes192CMHmacSHA1_80), .init(.aes192CMHmacSHA1_32),
+        .init(.aesCM128HmacSHA1_80), .init(.aesCM128HmacSHA1_32),
         .init(name: "F8_128_HMAC_SHA1_80", keyLength: 16, saltLength: 14, supported: false),
         .init(name: "F8_128_HMAC_SHA1_32", keyLength: 16, saltLength: 14, supported: false),
-        .init(name: "NULL_HMAC_SHA1_80", keyLength: 16, saltLength: 14, supported: true),
-        .init(name: "NULL_HMAC_SHA1_32", keyLength: 16, saltLength: 14, supported: true),
+        .init(.nullHmacSHA1_80), .init(.nullHmacSHA1_32),
     ]
+
+    /// A suite we have a transform for: name and lengths as the SRTP layer defines them.
+    init(_ suite: SRTPSuite) {
+        self.init(name: suite.sdesName, keyLength: suite.masterKeyLength,
+                  saltLength: suite.masterSaltLength, supported: true)
+    }
 
     public init(name: String, keyLength: Int, saltLength: Int, supported: Bool) {
         self.name = name
