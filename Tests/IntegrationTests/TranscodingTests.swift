@@ -69,31 +69,14 @@ func sendPaced(_ packets: [RTPPacket], from: UDPSocket, to: TransportAddress, at
 /// RTP packets carrying `pcm` encoded frame by frame.
 func encodedStream(_ pcm: [Int16], frame: Int, pt: UInt8, ssrc: UInt32, timestampStep: UInt32,
                    encode: (UnsafePointer<Int16>, UnsafeMutablePointer<UInt8>) -> Int) -> [RTPPacket] {
-    var packets: [RTPPacket] = []
-    let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: 4000)
-    defer { buffer.deallocate() }
-    pcm.withUnsafeBufferPointer { x in
-        var i = 0
-        while i + frame <= x.count {
-            let n = encode(x.baseAddress! + i, buffer)
-            packets.append(RTPPacket(marker: i == 0, payloadType: pt, seq: UInt16(truncatingIfNeeded: 3000 + i / frame),
-                                     timestamp: 90_000 &+ UInt32(i / frame) &* timestampStep, ssrc: ssrc,
-                                     payload: Array(UnsafeBufferPointer(start: buffer, count: max(0, n)))))
-            i += frame
-        }
+    encodeFrames(pcm, frame: frame, encode: encode).enumerated().map { k, payload in
+        RTPPacket(marker: k == 0, payloadType: pt, seq: UInt16(truncatingIfNeeded: 3000 + k),
+                  timestamp: 90_000 &+ UInt32(k) &* timestampStep, ssrc: ssrc, payload: payload)
     }
-    return packets
 }
 
 func decodedStream(_ packets: [RTPPacket], pt: UInt8, decode: (UnsafePointer<UInt8>, Int, UnsafeMutablePointer<Int16>) -> Int) -> [Int16] {
-    var pcm: [Int16] = []
-    let buffer = UnsafeMutablePointer<Int16>.allocate(capacity: 5760)
-    defer { buffer.deallocate() }
-    for p in packets where p.payloadType == pt && !p.payload.isEmpty {
-        let n = p.payload.withUnsafeBufferPointer { decode($0.baseAddress!, $0.count, buffer) }
-        if n > 0 { pcm.append(contentsOf: UnsafeBufferPointer(start: buffer, count: n)) }
-    }
-    return pcm
+    decodeFrames(packets.filter { $0.payloadType == pt }.map(\.payload), capacity: 5760, decode: decode)
 }
 
 /// An RFC 4733 event: 6 updates 20 ms apart (marker on the first), then three end packets.

@@ -231,3 +231,36 @@ public func goertzelPower(_ x: [Int16], _ f: Double, rate: Int, range: Range<Int
     }
     return s1 * s1 + s2 * s2 - c * s1 * s2
 }
+
+/// `pcm` encoded frame by frame (`frame` samples each; a last partial frame is left out) with
+/// `encode` (PCM in, payload buffer out, returns the payload length): one payload per frame,
+/// empty where `encode` failed.
+public func encodeFrames(_ pcm: [Int16], frame: Int,
+                         encode: (UnsafePointer<Int16>, UnsafeMutablePointer<UInt8>) -> Int) -> [[UInt8]] {
+    var payloads: [[UInt8]] = []
+    let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: 4000)
+    defer { buffer.deallocate() }
+    pcm.withUnsafeBufferPointer { x in
+        var i = 0
+        while i + frame <= x.count {
+            let n = encode(x.baseAddress! + i, buffer)
+            payloads.append(Array(UnsafeBufferPointer(start: buffer, count: max(0, n))))
+            i += frame
+        }
+    }
+    return payloads
+}
+
+/// Payloads decoded in order into one PCM stream with `decode` (payload, length, PCM buffer of
+/// `capacity` samples; returns samples written). Empty payloads and failed decodes add nothing.
+public func decodeFrames(_ payloads: [[UInt8]], capacity: Int,
+                         decode: (UnsafePointer<UInt8>, Int, UnsafeMutablePointer<Int16>) -> Int) -> [Int16] {
+    var pcm: [Int16] = []
+    let buffer = UnsafeMutablePointer<Int16>.allocate(capacity: capacity)
+    defer { buffer.deallocate() }
+    for payload in payloads where !payload.isEmpty {
+        let n = payload.withUnsafeBufferPointer { decode($0.baseAddress!, $0.count, buffer) }
+        if n > 0 { pcm.append(contentsOf: UnsafeBufferPointer(start: buffer, count: n)) }
+    }
+    return pcm
+}

@@ -66,33 +66,16 @@ func pump(_ packets: [[UInt8]], from: Phone, to: TransportAddress, at: Phone, ti
 func packetize(_ pcm: [Int16], frame: Int, pt: UInt8, ssrc: UInt32 = 0x1234_5678, firstSequence: UInt16 = 1000,
                firstTimestamp: UInt32 = 50_000, timestampStep: UInt32,
                encode: (UnsafePointer<Int16>, UnsafeMutablePointer<UInt8>) -> Int) -> [[UInt8]] {
-    var packets: [[UInt8]] = []
-    let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: 4000)
-    defer { buffer.deallocate() }
-    pcm.withUnsafeBufferPointer { x in
-        var i = 0, k = 0
-        while i + frame <= x.count {
-            let n = encode(x.baseAddress! + i, buffer)
-            precondition(n > 0, "encode failed")
-            packets.append(rtp(seq: firstSequence &+ UInt16(truncatingIfNeeded: k), ts: firstTimestamp &+ UInt32(k) &* timestampStep,
-                               ssrc: ssrc, pt: pt, payload: Array(UnsafeBufferPointer(start: buffer, count: n))))
-            i += frame
-            k += 1
-        }
+    encodeFrames(pcm, frame: frame, encode: encode).enumerated().map { k, payload in
+        precondition(!payload.isEmpty, "encode failed")
+        return rtp(seq: firstSequence &+ UInt16(truncatingIfNeeded: k), ts: firstTimestamp &+ UInt32(k) &* timestampStep,
+                   ssrc: ssrc, pt: pt, payload: payload)
     }
-    return packets
 }
 
 /// Decodes received payloads in order with `decode` (into a buffer of `capacity` samples).
 func depacketize(_ packets: [ReceivedRTP], capacity: Int, decode: (UnsafePointer<UInt8>, Int, UnsafeMutablePointer<Int16>) -> Int) -> [Int16] {
-    var pcm: [Int16] = []
-    let buffer = UnsafeMutablePointer<Int16>.allocate(capacity: capacity)
-    defer { buffer.deallocate() }
-    for p in packets {
-        let n = p.payload.withUnsafeBufferPointer { decode($0.baseAddress!, $0.count, buffer) }
-        if n > 0 { pcm.append(contentsOf: UnsafeBufferPointer(start: buffer, count: n)) }
-    }
-    return pcm
+    decodeFrames(packets.map(\.payload), capacity: capacity, decode: decode)
 }
 
 func format(_ pt: UInt8, _ name: String, _ rate: UInt32, channels: Int = 1, fmtp: String? = nil) -> PayloadFormat {
