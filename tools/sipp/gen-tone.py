@@ -9,24 +9,10 @@ import math
 import os
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from g711 import ulaw_encode  # noqa: E402
+
 RATE = 8000
-BIAS = 0x84
-CLIP = 32635
-
-
-def linear_to_ulaw(sample: int) -> int:
-    """ITU-T G.711 mu-law encoding of a 16-bit linear sample (the classic Sun/CCITT routine)."""
-    sign = 0x80 if sample < 0 else 0
-    if sample < 0:
-        sample = -sample
-    sample = min(sample, CLIP) + BIAS
-    exponent = 7
-    mask = 0x4000
-    while exponent > 0 and not (sample & mask):
-        exponent -= 1
-        mask >>= 1
-    mantissa = (sample >> (exponent + 3)) & 0x0F
-    return ~(sign | (exponent << 4) | mantissa) & 0xFF
 
 
 def main() -> None:
@@ -35,7 +21,7 @@ def main() -> None:
     data = bytearray()
     for n in range(RATE):
         freq = 440.0 if n < RATE // 2 else 660.0
-        data.append(linear_to_ulaw(int(round(amp * math.sin(2 * math.pi * freq * n / RATE)))))
+        data.append(ulaw_encode(int(round(amp * math.sin(2 * math.pi * freq * n / RATE)))))
     with open(out, "wb") as f:
         f.write(data)
     print(f"{out}: {len(data)} bytes ({len(data) // 160} packets of 20 ms)")
