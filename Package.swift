@@ -50,13 +50,11 @@ let package = Package(
         .target(name: "Proxy", dependencies: ["SIP", "NGProtocol", "Bencode", "TandemBase"]),
         // Call model: offer/answer, ports, timeouts — sans-IO.
         .target(name: "CallModel", dependencies: ["SDP", "NGProtocol", "RTP", "STUN", "Crypto", "TandemBase"]),
-        // I/O: per-core epoll packet loops, and the ng control listener on SwiftNIO.
+        // I/O: per-core epoll packet loops; the ng control listener is served on packet loop 0.
         .target(name: "MediaIO", dependencies: ["CallModel", "Codecs", "Crypto", "RTP", "TandemBase", "CTandemSys"]),
         .target(name: "TandemConfig", dependencies: ["TandemBase"]),
         .target(name: "ControlPlane", dependencies: [
             "MediaIO", "NGProtocol", "Bencode", "CallModel", "TandemConfig", "TandemBase",
-            .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "NIOPosix", package: "swift-nio"),
         ]),
         // Executables: options, logging, wiring.
         .executableTarget(name: "tandemd", dependencies: ["ControlPlane", "TandemConfig"]),
