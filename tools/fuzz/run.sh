@@ -56,9 +56,11 @@ case "$target" in
         ;;
     sdes)
         # SDP's attribute parsers and Base64, the call model's SDES line (SDESCrypto, with the
-        # SRTPParameters it produces) and the DTLS a=fingerprint / a=setup values it reads.
+        # SRTPParameters it produces, and the SRTPSuite table its suite lengths come from) and
+        # the DTLS a=fingerprint / a=setup values it reads.
         mapfile -t sources < <(find "$root/Sources/SDP" -name '*.swift' | sort)
         sources+=("$root/Sources/CallModel/Security/SDESCrypto.swift" "$root/Sources/CallModel/SRTPParameters.swift"
+                  "$root/Sources/Crypto/SRTP/SRTPSuite.swift"
                   "$root/Sources/Crypto/DTLS/DTLSFingerprint.swift" "$root/Sources/Crypto/DTLS/DTLSSetup.swift")
         strip_imports="Crypto|SDP"
         extra_flags=(-I "$root/Sources/COpenSSL")
